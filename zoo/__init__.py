@@ -1,0 +1,125 @@
+"""keras-zoo: a plugin-based component zoo for Keras 3.
+
+    import zoo
+    zoo.list_components(kind="layer")
+    model = zoo.build("resnet_small", num_classes=100)
+    layer = zoo.get("vision/PixelShuffle")(upscale_factor=2)
+
+Importing ``zoo`` and listing components never imports TensorFlow, Keras or a
+plugin's implementation; ``get`` and ``build`` do, on first use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from zoo._errors import (
+    AmbiguousNameError,
+    ArgumentError,
+    NotFoundError,
+    PluginError,
+    RegistryFileError,
+    ZooError,
+    ZooWarning,
+)
+from zoo._registry import default_registry
+from zoo._serializable import serializable
+from zoo._spec import KINDS, ComponentSpec, Example, PluginInfo, Recipe
+from zoo._version import PLUGIN_API_VERSION, __version__
+from zoo.hookspecs import hookimpl
+
+__all__ = [
+    "KINDS",
+    "PLUGIN_API_VERSION",
+    "AmbiguousNameError",
+    "ArgumentError",
+    "ComponentSpec",
+    "Example",
+    "NotFoundError",
+    "PluginError",
+    "PluginInfo",
+    "Recipe",
+    "RegistryFileError",
+    "ZooError",
+    "ZooWarning",
+    "__version__",
+    "build",
+    "get",
+    "get_spec",
+    "hookimpl",
+    "list_components",
+    "list_plugins",
+    "plugin_settings",
+    "register_plugin",
+    "registry_files",
+    "serializable",
+    "unregister_plugin",
+]
+
+
+def list_components(
+    pattern: str | None = None,
+    *,
+    kind: str | None = None,
+    tag: str | None = None,
+    plugin: str | None = None,
+) -> list[ComponentSpec | Recipe]:
+    """Registered components and recipes, filtered, sorted naturally by id.
+
+    Args:
+        pattern: fnmatch pattern on the id or short name (``"resnet*"``, ``"vision/*"``).
+        kind: one of ``zoo.KINDS``.
+        tag: a tag the component carries.
+        plugin: the plugin (entry-point) name.
+    """
+    return default_registry().entries(pattern, kind=kind, tag=tag, plugin=plugin)
+
+
+def list_plugins() -> list[PluginInfo]:
+    """Every discovered plugin with its status: loaded, disabled, failed or incompatible."""
+    return default_registry().plugins()
+
+
+def get_spec(name: str) -> ComponentSpec | Recipe:
+    """The spec of a component or recipe, by id (``"vision/PixelShuffle"``) or short name."""
+    return default_registry().resolve(name)
+
+
+def get(name: str) -> Any:
+    """The implementation (class or builder function) of a component, imported on first use."""
+    return default_registry().get(name)
+
+
+def build(name: str, /, **overrides: Any) -> Any:
+    """Build a ``keras.Model`` from a recipe or model builder.
+
+    Overrides are checked against the builder's signature before anything is built;
+    an unknown or mistyped argument raises `zoo.ArgumentError` naming it and the
+    accepted ones.
+    """
+    return default_registry().build(name, **overrides)
+
+
+def register_plugin(
+    plugin: object, name: str | None = None, *, distribution: str = "", version: str = ""
+) -> PluginInfo:
+    """Register a plugin object (a module or any object with ``@zoo.hookimpl`` functions)."""
+    return default_registry().register_plugin(
+        plugin, name, distribution=distribution, version=version
+    )
+
+
+def unregister_plugin(name: str) -> None:
+    """Remove a plugin registered with `register_plugin` (or discovered) and its components."""
+    default_registry().unregister_plugin(name)
+
+
+def plugin_settings(plugin: str) -> dict[str, Any]:
+    """The ``[settings.<plugin>]`` table of the registry files in use (empty if none)."""
+    return default_registry().settings(plugin)
+
+
+def registry_files() -> list[Path]:
+    """The registry files in use, in the order they are read."""
+    return default_registry().registry_files()

@@ -1,0 +1,63 @@
+"""The ``python -m zoo`` command line.
+
+Exit codes: 0 success, 1 error (one clear message on stderr), 2 usage error.
+Each command lives in its own module with ``add_parser(subparsers, common)`` and a
+``run(args)`` that returns an exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from zoo._cli import building, listing
+from zoo._errors import ZooError
+from zoo._registry import Registry, set_default_registry
+from zoo._version import __version__
+
+COMMANDS = (listing, building)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--registry",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="an extra registry.toml with recipes and settings (repeatable; see ZOO_REGISTRY)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="python -m zoo",
+        description="keras-zoo: list, inspect and build plugin components for Keras 3.",
+    )
+    parser.add_argument("--version", action="version", version=f"keras-zoo {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in COMMANDS:
+        command.add_parser(subparsers, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if args.registry:
+        set_default_registry(Registry(registry_files=args.registry))
+    try:
+        return int(args.run(args))
+    except ZooError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:
+        if os.environ.get("ZOO_DEBUG"):
+            raise
+        print(
+            f"error: {type(error).__name__}: {error}\n(set ZOO_DEBUG=1 to see the traceback)",
+            file=sys.stderr,
+        )
+        return 1

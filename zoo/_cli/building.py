@@ -1,0 +1,64 @@
+"""``zoo build``: build a model from a recipe or builder, optionally summarize and save it."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tomllib
+from typing import Any
+
+import zoo
+from zoo._errors import ArgumentError
+
+
+def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    p = subparsers.add_parser("build", parents=[common], help="build a model by name")
+    p.add_argument("name", help="a recipe or model builder (id or unique short name)")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a builder argument; VALUE is a TOML value (10, 0.5, [32, 32, 3], "
+        '"text"), or a bare string (repeatable)',
+    )
+    p.add_argument("--summary", action="store_true", help="print the Keras model summary")
+    p.add_argument("--save", metavar="PATH", help="save the model to PATH (.keras), atomically")
+    p.set_defaults(run=run_build)
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``"num_classes=10"`` -> ``("num_classes", 10)``; values are parsed as TOML."""
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or not key.isidentifier():
+        raise ArgumentError(
+            f"--set takes KEY=VALUE with KEY an argument name. Received: {text!r}. "
+            "Example: --set num_classes=10."
+        )
+    try:
+        value = tomllib.loads(f"value = {raw.strip()}")["value"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()  # a bare word: take it as a string
+    return key, value
+
+
+def run_build(args: argparse.Namespace) -> int:
+    overrides = dict(parse_override(item) for item in args.overrides)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    model = zoo.build(args.name, **overrides)
+    if args.summary:
+        model.summary()
+    inputs = ", ".join(str(tuple(t.shape)) for t in model.inputs)
+    outputs = ", ".join(str(tuple(t.shape)) for t in model.outputs)
+    print(
+        f"built {model.name}: {model.count_params():,} parameters; inputs {inputs}; "
+        f"outputs {outputs}"
+    )
+    if args.save:
+        from zoo._saving import save_atomic
+
+        path = save_atomic(model, args.save)
+        print(f"saved to {path}")
+    return 0

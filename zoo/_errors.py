@@ -1,0 +1,49 @@
+"""The exceptions of keras-zoo.
+
+Every error the zoo raises on purpose derives from :class:`ZooError`. Messages follow
+STYLE.md item 3: the rule, then ``Received: ...``, then what to do.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class ZooError(Exception):
+    """Base class of every error raised by keras-zoo."""
+
+
+class NotFoundError(ZooError, LookupError):
+    """A component, recipe or plugin name does not resolve."""
+
+
+class AmbiguousNameError(NotFoundError):
+    """A short name matches components of several plugins."""
+
+
+class ArgumentError(ZooError, ValueError):
+    """An argument (override, ``--set`` value, constructor argument) is not accepted."""
+
+
+class RegistryFileError(ZooError, ValueError):
+    """A ``registry.toml`` file is malformed."""
+
+
+class PluginError(ZooError):
+    """A plugin failed to load, or declared something invalid (strict mode, registration)."""
+
+
+class ZooWarning(UserWarning):
+    """A problem the zoo works around but wants you to know about."""
+
+
+def did_you_mean(word: str, choices: Iterable[str], n: int = 3) -> str:
+    """Return ``" Did you mean 'x' or 'y'?"`` for close matches of ``word``, or ``""``."""
+    matches = difflib.get_close_matches(word, sorted(set(choices)), n=n, cutoff=0.6)
+    if not matches:
+        return ""
+    quoted = [f"'{m}'" for m in matches]
+    if len(quoted) == 1:
+        return f" Did you mean {quoted[0]}?"
+    return f" Did you mean {', '.join(quoted[:-1])} or {quoted[-1]}?"

@@ -1,0 +1,30 @@
+"""Building models from builders: argument checks first, then the build, then a type check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from zoo._arguments import check_arguments
+from zoo._errors import ZooError
+
+
+def build_model(builder: Callable[..., Any], arguments: Mapping[str, Any], label: str) -> Any:
+    """Call ``builder(**arguments)`` after validating the arguments; return a keras.Model.
+
+    A ValueError raised by the builder's own argument checks becomes a ZooError that
+    names ``label``; other exceptions are bugs and propagate unchanged.
+    """
+    check_arguments(builder, arguments, label)
+    import keras
+
+    try:
+        model = builder(**arguments)
+    except ValueError as error:
+        raise ZooError(f"Building {label} failed: {error}") from error
+    if not isinstance(model, keras.Model):
+        raise ZooError(
+            f"A model builder returns a keras.Model. Received: {type(model).__name__} from "
+            f"{label}. Fix the builder to return keras.Model(inputs, outputs)."
+        )
+    return model

@@ -1,0 +1,618 @@
+"""The registry: plugin discovery through pluggy and entry points, and name resolution.
+
+Plugins are the entry points of the group ``zoo.plugins``, loaded once per registry,
+in sorted name order. Control (``ZOO_DISABLE_PLUGIN_AUTOLOAD``, ``ZOO_PLUGINS``,
+``ZOO_DISABLE_PLUGINS``, and ``[plugins]`` in registry files) is applied before an
+entry point is imported. Each plugin is isolated: a failing import, a raising hook or
+an invalid spec marks that plugin ``failed`` and the others load;
+``ZOO_STRICT_PLUGINS=1`` turns any failure into a PluginError.
+
+Nothing here imports TensorFlow, Keras or an implementation module; ``get`` imports
+an implementation on first use.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import functools
+import importlib
+import importlib.metadata
+import os
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pluggy
+
+from zoo import hookspecs
+from zoo._errors import (
+    AmbiguousNameError,
+    NotFoundError,
+    PluginError,
+    RegistryFileError,
+    ZooError,
+    did_you_mean,
+)
+from zoo._registry_file import (
+    RegistryConfig,
+    default_registry_path,
+    load_registry_config,
+    user_registry_paths,
+)
+from zoo._spec import ComponentSpec, Entry, PluginInfo, Recipe, check_name, natural_key
+from zoo._version import PLUGIN_API_VERSION
+
+ENTRY_POINT_GROUP = "zoo.plugins"
+_TRUE = ("1", "true", "yes", "on")
+
+
+def _flag(environ: Mapping[str, str], name: str) -> bool:
+    return environ.get(name, "").strip().lower() in _TRUE
+
+
+def _name_list(environ: Mapping[str, str], name: str) -> list[str] | None:
+    if name not in environ:
+        return None
+    return [part.strip() for part in environ[name].split(",") if part.strip()]
+
+
+def _describe_error(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+class Registry:
+    """Plugins, components and recipes, discovered lazily on first use.
+
+    Args:
+        environ: the environment to read ``ZOO_*`` variables from (default: ``os.environ``).
+        registry_files: extra registry files, read after the default one and ``ZOO_REGISTRY``.
+        include_default_file: read the project's own ``registry.toml``.
+        entry_points: the entry points to load (default: the installed ``zoo.plugins`` group).
+    """
+
+    def __init__(
+        self,
+        *,
+        environ: Mapping[str, str] | None = None,
+        registry_files: Sequence[str | Path] = (),
+        include_default_file: bool = True,
+        entry_points: Iterable[importlib.metadata.EntryPoint] | None = None,
+    ) -> None:
+        self._environ = os.environ if environ is None else environ
+        self._extra_files = [Path(p) for p in registry_files]
+        self._include_default_file = include_default_file
+        self._entry_points = None if entry_points is None else list(entry_points)
+        self._lock = threading.RLock()
+        self._loaded = False
+        self._error: ZooError | None = None
+        self._config = RegistryConfig()
+        self._pm = pluggy.PluginManager("zoo")
+        self._pm.add_hookspecs(hookspecs)
+        self._plugins: dict[str, PluginInfo] = {}
+        self._specs: dict[str, ComponentSpec] = {}
+        self._recipes: dict[str, Recipe] = {}
+        self._unavailable: dict[str, str] = {}
+        self._by_name: dict[str, list[str]] = {}
+        self._owned: dict[str, list[str]] = {}
+        self._implementations: dict[str, Any] = {}
+
+    # === Loading ===
+
+    def registry_files(self) -> list[Path]:
+        """The registry files in use, in the order they are read."""
+        files = []
+        if self._include_default_file and (path := default_registry_path()) is not None:
+            files.append(path)
+        return files + user_registry_paths(self._environ) + self._extra_files
+
+    def load(self) -> None:
+        """Discover and load plugins and registry files, once."""
+        with self._lock:
+            if self._error is not None:
+                raise self._error
+            if self._loaded:
+                return
+            self._config = load_registry_config(self.registry_files())
+            try:
+                self._load_entry_points()
+                self._loaded = True
+                self._refresh_recipes()
+                if self.strict:
+                    self._check_strict()
+            except ZooError as error:
+                # Plugins were imported: keep failing the same way rather than half-loaded.
+                self._error = error
+                raise
+
+    @property
+    def strict(self) -> bool:
+        return _flag(self._environ, "ZOO_STRICT_PLUGINS") or self._config.strict
+
+    def _disabled_reason(self, name: str) -> str | None:
+        environ, config = self._environ, self._config
+        if _flag(environ, "ZOO_DISABLE_PLUGIN_AUTOLOAD"):
+            return "autoload is off (ZOO_DISABLE_PLUGIN_AUTOLOAD=1)"
+        if not config.autoload:
+            return "autoload is off (plugins.autoload = false in a registry file)"
+        allow = _name_list(environ, "ZOO_PLUGINS")
+        if allow is not None and name not in allow:
+            return "not listed in ZOO_PLUGINS"
+        if allow is None and config.allow is not None and name not in config.allow:
+            return "not listed in plugins.allow of a registry file"
+        if name in (_name_list(environ, "ZOO_DISABLE_PLUGINS") or []):
+            return "listed in ZOO_DISABLE_PLUGINS"
+        if name in config.deny:
+            return "listed in plugins.deny of a registry file"
+        return None
+
+    def _discover(self) -> list[importlib.metadata.EntryPoint]:
+        if self._entry_points is not None:
+            return self._entry_points
+        return list(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP))
+
+    def _load_entry_points(self) -> None:
+        by_name: dict[str, list[importlib.metadata.EntryPoint]] = {}
+        for ep in self._discover():
+            by_name.setdefault(ep.name, []).append(ep)
+        for name in sorted(by_name, key=natural_key):
+            eps = by_name[name]
+            if len(eps) > 1:
+                sources = " and ".join(f"{ep.value} ({_source(ep)})" for ep in eps)
+                reason = (
+                    f"two distributions provide the plugin {name!r}: {sources}. Neither is "
+                    "loaded; uninstall one of them."
+                )
+                for ep in eps:
+                    self._record(PluginInfo(name, "failed", *_dist(ep), ep.value, reason))
+                continue
+            ep = eps[0]
+            info = PluginInfo(name, "disabled", *_dist(ep), ep.value)
+            reason = self._disabled_reason(name)
+            if reason is not None:
+                self._record(dataclasses.replace(info, reason=reason))
+                continue
+            try:
+                check_name(name, "plugin name")
+                plugin = ep.load()
+            except Exception as error:
+                self._record(
+                    dataclasses.replace(
+                        info, status="failed", reason=f"import failed: {_describe_error(error)}"
+                    )
+                )
+                continue
+            self._record(self._add_plugin(plugin, info))
+
+    def _record(self, info: PluginInfo) -> None:
+        # Two failed twins share a name; keep the first record, whose reason names both.
+        self._plugins.setdefault(info.name, info)
+
+    def _call_hook(self, hook: str, plugin: object, **kwargs: Any) -> list[Any]:
+        others = [p for p in self._pm.get_plugins() if p is not plugin]
+        return self._pm.subset_hook_caller(hook, remove_plugins=others)(**kwargs)
+
+    def _add_plugin(self, plugin: object, info: PluginInfo) -> PluginInfo:
+        """Register one plugin object with pluggy and collect its declarations, all or nothing."""
+        name = info.name
+        try:
+            self._pm.register(plugin, name=name)
+        except Exception as error:
+            return dataclasses.replace(
+                info, status="failed", reason=f"invalid plugin: {_describe_error(error)}"
+            )
+        try:
+            declared = self._call_hook("zoo_plugin_api", plugin)
+            versions = _api_versions(declared)
+            if versions is not None and PLUGIN_API_VERSION not in versions:
+                self._pm.unregister(plugin)
+                return dataclasses.replace(
+                    info,
+                    status="incompatible",
+                    reason=(
+                        f"supports plugin API {', '.join(map(str, sorted(versions)))}; this "
+                        f"keras-zoo speaks {PLUGIN_API_VERSION}. Install a version of "
+                        f"{info.distribution or 'the plugin'} made for plugin API "
+                        f"{PLUGIN_API_VERSION}, or a keras-zoo that speaks its version."
+                    ),
+                )
+            declarations: list[ComponentSpec | Recipe] = []
+            self._call_hook("zoo_register", plugin, register=_collector(name, declarations))
+            specs, recipes = self._validate_declarations(info, declarations)
+        except Exception as error:
+            self._pm.unregister(plugin)
+            return dataclasses.replace(info, status="failed", reason=_describe_error(error))
+        for spec in specs:
+            self._specs[spec.id] = spec
+        for recipe in recipes:
+            self._recipes[recipe.id] = recipe
+        self._owned[name] = [item.id for item in [*specs, *recipes]]
+        return dataclasses.replace(info, status="loaded", components=len(specs) + len(recipes))
+
+    def _validate_declarations(
+        self, info: PluginInfo, declarations: list[ComponentSpec | Recipe]
+    ) -> tuple[list[ComponentSpec], list[Recipe]]:
+        specs: list[ComponentSpec] = []
+        recipes: list[Recipe] = []
+        seen: set[str] = set()
+        for item in declarations:
+            if item.name in seen:
+                raise PluginError(
+                    f"A plugin declares each name once. Received: {item.name!r} twice from "
+                    f"plugin {info.name!r}. Rename or remove one."
+                )
+            seen.add(item.name)
+            if isinstance(item, ComponentSpec):
+                specs.append(
+                    dataclasses.replace(
+                        item, plugin=info.name, distribution=info.distribution, version=info.version
+                    )
+                )
+            else:
+                source = f"plugin {info.name} ({info.distribution} {info.version})".strip()
+                recipes.append(dataclasses.replace(item, namespace=info.name, source=source))
+        return specs, recipes
+
+    def _refresh_recipes(self) -> None:
+        """Place the registry files' recipes beside the plugins' ones and decide availability."""
+        for recipe in self._config.recipes:
+            existing = self._specs.get(recipe.id) or self._recipes.get(recipe.id)
+            if existing is not None and existing is not recipe:
+                if isinstance(existing, Recipe) and existing.source == recipe.source:
+                    continue
+                theirs = (
+                    existing.source
+                    if isinstance(existing, Recipe)
+                    else (f"plugin {existing.plugin} ({existing.source})")
+                )
+                raise RegistryFileError(
+                    f"{recipe.source}: recipes.{recipe.namespace}.{recipe.name}: the id "
+                    f"{recipe.id!r} is already declared by {theirs}. Recipes never replace "
+                    "one another; give this one another name or namespace."
+                )
+            self._recipes[recipe.id] = recipe
+        self._unavailable.clear()
+        for recipe in self._recipes.values():
+            reason = self._recipe_problem(recipe)
+            if reason is not None:
+                self._unavailable[recipe.id] = reason
+        self._by_name = {}
+        for spec in self._specs.values():
+            self._by_name.setdefault(spec.name, []).append(spec.id)
+        for recipe in self._recipes.values():
+            if recipe.id not in self._unavailable:
+                self._by_name.setdefault(recipe.name, []).append(recipe.id)
+
+    def _recipe_problem(self, recipe: Recipe) -> str | None:
+        """Why ``recipe`` cannot be built here (a plugin it needs is not loaded), or None.
+
+        A builder that does not exist in a loaded plugin is an error in the recipe, not
+        a missing plugin: it raises RegistryFileError with the file and key.
+        """
+        for plugin_name in {recipe.namespace, recipe.builder.partition("/")[0]}:
+            info = self._plugins.get(plugin_name)
+            if info is not None and info.status != "loaded":
+                return f"it needs the plugin {plugin_name!r}, which is {info.status}" + (
+                    f": {info.reason}" if info.reason else ""
+                )
+        if "/" in recipe.builder and recipe.builder.partition("/")[0] not in self._plugins:
+            plugin_name = recipe.builder.partition("/")[0]
+            return (
+                f"its builder {recipe.builder!r} comes from the plugin {plugin_name!r}, which "
+                "is not installed"
+            )
+        try:
+            builder = self._resolve(recipe.builder, include_recipes=False)
+        except NotFoundError as error:
+            raise RegistryFileError(
+                f"{recipe.source}: recipes.{recipe.namespace}.{recipe.name}.builder: {error}"
+            ) from None
+        if builder.kind != "model":
+            raise RegistryFileError(
+                f"{recipe.source}: recipes.{recipe.namespace}.{recipe.name}.builder: a recipe's "
+                f"builder is a registered model builder. Received: {builder.id!r}, a "
+                f"{builder.kind}. Name a component of kind 'model'."
+            )
+        return None
+
+    def _check_strict(self) -> None:
+        bad = [p for p in self._plugins.values() if p.status in ("failed", "incompatible")]
+        if bad:
+            details = "; ".join(f"{p.name} ({p.status}): {p.reason}" for p in bad)
+            raise PluginError(
+                f"Strict plugin mode allows no plugin failure. Received: {details}. Fix or "
+                "uninstall those plugins, disable them with ZOO_DISABLE_PLUGINS, or unset "
+                "ZOO_STRICT_PLUGINS."
+            )
+
+    # === Programmatic registration ===
+
+    def register_plugin(
+        self,
+        plugin: object,
+        name: str | None = None,
+        *,
+        distribution: str = "",
+        version: str = "",
+    ) -> PluginInfo:
+        """Register a plugin object (a module or any object with hook functions) now.
+
+        This is how tests and notebooks add a plugin without installing it; it works
+        with autoload off. A failure raises PluginError instead of marking the plugin.
+        """
+        self.load()
+        with self._lock:
+            if name is None:
+                name = getattr(plugin, "zoo_name", None) or getattr(plugin, "__name__", None)
+            check_name(name, "plugin name")
+            if name in self._plugins:
+                existing = self._plugins[name]
+                raise PluginError(
+                    f"Plugin names are unique. Received: {name!r}, already registered from "
+                    f"{existing.distribution or existing.value or 'code'} ({existing.status}). "
+                    "Unregister it first or pass another name."
+                )
+            info = PluginInfo(name, "disabled", distribution, version, repr(plugin))
+            info = self._add_plugin(plugin, info)
+            if info.status != "loaded":
+                raise PluginError(f"Plugin {name!r} is {info.status}: {info.reason}")
+            self._plugins[name] = info
+            try:
+                self._refresh_recipes()
+            except ZooError:
+                self.unregister_plugin(name)
+                raise
+            return info
+
+    def unregister_plugin(self, name: str) -> None:
+        """Remove a plugin and everything it declared."""
+        with self._lock:
+            if name not in self._plugins:
+                raise NotFoundError(
+                    f"Only a registered plugin can be unregistered. Received: {name!r}."
+                    f"{did_you_mean(name, self._plugins)}"
+                )
+            del self._plugins[name]
+            plugin = self._pm.get_plugin(name)
+            if plugin is not None:
+                self._pm.unregister(plugin)
+            for owned_id in self._owned.pop(name, []):
+                self._specs.pop(owned_id, None)
+                self._recipes.pop(owned_id, None)
+                self._implementations.pop(owned_id, None)
+            self._refresh_recipes()
+
+    # === Queries ===
+
+    def plugins(self) -> list[PluginInfo]:
+        """Every plugin the registry knows, whatever its status, sorted by name."""
+        self.load()
+        return sorted(self._plugins.values(), key=lambda p: natural_key(p.name))
+
+    def settings(self, plugin: str) -> dict[str, Any]:
+        """The ``[settings.<plugin>]`` table of the registry files (empty if none)."""
+        with self._lock:
+            if not self._loaded:
+                self._config = load_registry_config(self.registry_files())
+            return dict(self._config.settings.get(plugin, {}))
+
+    def entries(
+        self,
+        pattern: str | None = None,
+        *,
+        kind: str | None = None,
+        tag: str | None = None,
+        plugin: str | None = None,
+    ) -> list[Entry]:
+        """Components and available recipes, filtered, in natural order of their ids.
+
+        ``pattern`` is an fnmatch pattern matched (case-insensitively) against the id and
+        the short name; ``kind``, ``tag`` and ``plugin`` must match exactly.
+        """
+        self.load()
+        entries: list[Entry] = list(self._specs.values())
+        entries += [r for r in self._recipes.values() if r.id not in self._unavailable]
+        if pattern:
+            low = pattern.lower()
+            entries = [
+                e
+                for e in entries
+                if fnmatch.fnmatchcase(e.id.lower(), low)
+                or fnmatch.fnmatchcase(e.name.lower(), low)
+            ]
+        if kind:
+            entries = [e for e in entries if e.kind == kind]
+        if tag:
+            entries = [e for e in entries if tag in e.tags]
+        if plugin:
+            entries = [e for e in entries if e.plugin == plugin]
+        return sorted(entries, key=lambda e: natural_key(e.id))
+
+    def resolve(self, name: str) -> Entry:
+        """The component or recipe called ``name`` (an id or a unique short name)."""
+        self.load()
+        return self._resolve(name, include_recipes=True)
+
+    def _resolve(self, name: str, *, include_recipes: bool) -> Entry:
+        if not isinstance(name, str) or not name:
+            raise NotFoundError(f"A component name is a non-empty string. Received: {name!r}.")
+        recipes = {k: v for k, v in self._recipes.items() if k not in self._unavailable}
+        if "/" in name:
+            found = self._specs.get(name) or (recipes.get(name) if include_recipes else None)
+            if found is not None:
+                return found
+            if include_recipes and name in self._unavailable:
+                raise NotFoundError(
+                    f"The recipe {name!r} cannot be built: {self._unavailable[name]}."
+                )
+            plugin_name = name.partition("/")[0]
+            info = self._plugins.get(plugin_name)
+            if info is not None and info.status != "loaded":
+                raise NotFoundError(
+                    f"{name!r} comes from the plugin {plugin_name!r}, which is {info.status}"
+                    + (f": {info.reason}" if info.reason else "")
+                    + ". Run `python -m zoo plugins` to see why."
+                )
+        else:
+            candidates = [
+                i for i in self._by_name.get(name, []) if include_recipes or i in self._specs
+            ]
+            if len(candidates) == 1:
+                return self._specs.get(candidates[0]) or self._recipes[candidates[0]]
+            if len(candidates) > 1:
+                raise AmbiguousNameError(
+                    f"A short name must match exactly one component. Received: {name!r}, which "
+                    f"matches {', '.join(sorted(candidates, key=natural_key))}. Use the full id."
+                )
+            unavailable = [i for i, _ in self._unavailable.items() if i.endswith(f"/{name}")]
+            if include_recipes and len(unavailable) == 1:
+                recipe_id = unavailable[0]
+                raise NotFoundError(
+                    f"The recipe {recipe_id!r} cannot be built: {self._unavailable[recipe_id]}."
+                )
+        known = list(self._specs) + [s.name for s in self._specs.values()]
+        if include_recipes:
+            known += list(recipes) + [r.name for r in recipes.values()]
+        raise NotFoundError(
+            f"No component or recipe is called {name!r}.{did_you_mean(name, known)} "
+            "Run `python -m zoo list` to see what is registered, or install the plugin "
+            "that provides it."
+        )
+
+    def get(self, name: str) -> Any:
+        """The implementation of a component (imported on first use).
+
+        For a recipe, a callable that builds it: ``zoo.get("resnet_small")(num_classes=10)``.
+        """
+        entry = self.resolve(name)
+        if isinstance(entry, Recipe):
+            return functools.partial(self.build, entry.id)
+        with self._lock:
+            if entry.id in self._implementations:
+                return self._implementations[entry.id]
+        _check_backend(entry)
+        implementation = _import_target(entry)
+        with self._lock:
+            self._implementations[entry.id] = implementation
+        return implementation
+
+    def builder_of(self, recipe: Recipe) -> ComponentSpec:
+        """The model builder a recipe names (checked to be a ``model`` component on load)."""
+        builder = self._resolve(recipe.builder, include_recipes=False)
+        if not isinstance(builder, ComponentSpec):
+            raise NotFoundError(f"The builder of {recipe.id!r} is not a component.")
+        return builder
+
+    def build(self, name: str, /, **overrides: Any) -> Any:
+        """Build the model of a recipe or model builder; see `zoo.build`."""
+        from zoo._factory import build_model
+
+        entry = self.resolve(name)
+        if isinstance(entry, Recipe):
+            builder = self.builder_of(entry)
+            arguments = {**entry.args, **overrides}
+            label = f"recipe {entry.id} (builder {builder.id})"
+        elif entry.kind == "model":
+            builder, arguments, label = entry, dict(overrides), entry.id
+        else:
+            raise ZooError(
+                f"zoo.build makes models from recipes and model builders. Received: {entry.id!r}, "
+                f"a {entry.kind}. Use zoo.get({entry.id!r})(...) to construct it."
+            )
+        return build_model(self.get(builder.id), arguments, label)
+
+
+def _collector(plugin: str, declarations: list[ComponentSpec | Recipe]) -> Callable[[Any], None]:
+    def register(item: Any) -> None:
+        if not isinstance(item, (ComponentSpec, Recipe)):
+            raise PluginError(
+                "register() takes a zoo.ComponentSpec or a zoo.Recipe. "
+                f"Received: {item!r} from plugin {plugin!r}."
+            )
+        declarations.append(item)
+
+    return register
+
+
+def _api_versions(declared: list[Any]) -> set[int] | None:
+    if not declared:
+        return None
+    versions: set[int] = set()
+    for value in declared:
+        items = value if isinstance(value, (list, tuple, set, frozenset)) else [value]
+        for item in items:
+            if not isinstance(item, int) or isinstance(item, bool):
+                raise PluginError(
+                    f"zoo_plugin_api returns an int or a list of ints. Received: {value!r}."
+                )
+            versions.add(item)
+    return versions
+
+
+def _dist(ep: importlib.metadata.EntryPoint) -> tuple[str, str]:
+    dist = getattr(ep, "dist", None)
+    if dist is None:
+        return "", ""
+    return dist.metadata["Name"] or "", dist.version or ""
+
+
+def _source(ep: importlib.metadata.EntryPoint) -> str:
+    name, version = _dist(ep)
+    return f"{name} {version}".strip() or "unknown distribution"
+
+
+def _check_backend(spec: ComponentSpec) -> None:
+    if not spec.backends:
+        return
+    import keras
+
+    backend = keras.config.backend()
+    if backend not in spec.backends:
+        raise ZooError(
+            f"{spec.id} runs on the Keras backend(s) {', '.join(spec.backends)}. "
+            f"Received: backend {backend!r}. Set KERAS_BACKEND={spec.backends[0]} "
+            "before importing Keras."
+        )
+
+
+def _import_target(spec: ComponentSpec) -> Any:
+    module_name, _, attribute = spec.target.partition(":")
+    install = f"reinstall {spec.distribution}" if spec.distribution else "check the plugin"
+    try:
+        obj: Any = importlib.import_module(module_name)
+    except Exception as error:
+        raise ZooError(
+            f"The implementation of {spec.id} could not be imported from {spec.target}. "
+            f"Received: {_describe_error(error)}. Install what it names, or {install}."
+        ) from error
+    for part in attribute.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise ZooError(
+                f"The target of {spec.id} must exist. Received: {spec.target!r}, but "
+                f"{module_name} has no {attribute!r}. Fix the spec, or {install}."
+            ) from None
+    return obj
+
+
+_default: Registry | None = None
+_default_lock = threading.Lock()
+
+
+def default_registry() -> Registry:
+    """The process-wide registry, created on first use from ``os.environ``."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Registry()
+        return _default
+
+
+def set_default_registry(registry: Registry | None) -> Registry | None:
+    """Replace the process-wide registry (None: recreate on next use); return the old one."""
+    global _default
+    with _default_lock:
+        previous, _default = _default, registry
+        return previous

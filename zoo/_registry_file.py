@@ -1,0 +1,176 @@
+"""Reading ``registry.toml`` files: plugin control, plugin settings and recipes.
+
+The format is declarative and never executable: there are no import paths and no
+expressions, only TOML data. A file has three optional tables::
+
+    [plugins]                      # the same control as the ZOO_* environment variables
+    autoload = true                # false: only plugins registered in code
+    allow = ["vision", "text"]     # load only these entry points (ZOO_PLUGINS)
+    deny = ["hub"]                 # never load these (ZOO_DISABLE_PLUGINS)
+    strict = false                 # a plugin failure raises (ZOO_STRICT_PLUGINS)
+
+    [settings.hub]                 # free-form settings, read with zoo.plugin_settings("hub")
+    trusted_handles = ["/models/encoder"]
+
+    [recipes.vision.resnet_small]  # id "vision/resnet_small"
+    builder = "vision/resnet_cifar"
+    summary = "CIFAR ResNet-20."
+    tags = ["classification"]
+    args = { depth = 20 }
+    search = { width = { type = "choice", values = [1, 2] } }
+
+The project's own file sits at the repository root and ships inside the wheel as
+``zoo/registry.toml``. Users add files with ``ZOO_REGISTRY`` (paths separated by
+``os.pathsep``) or ``--registry``; later files override ``autoload``, ``strict`` and
+``allow``, add to ``deny``, and add recipes, which never replace an existing id.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from zoo._errors import RegistryFileError, ZooError, did_you_mean
+from zoo._spec import Recipe, check_name
+
+_TOP_KEYS = ("plugins", "settings", "recipes")
+_PLUGIN_KEYS = ("autoload", "allow", "deny", "strict")
+_RECIPE_KEYS = ("builder", "args", "summary", "tags", "search")
+
+
+@dataclass
+class RegistryConfig:
+    """The merged content of every registry file in use."""
+
+    files: list[Path] = field(default_factory=list)
+    autoload: bool = True
+    allow: list[str] | None = None
+    deny: list[str] = field(default_factory=list)
+    strict: bool = False
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    recipes: list[Recipe] = field(default_factory=list)
+
+
+def default_registry_path() -> Path | None:
+    """The project's ``registry.toml``: inside the installed package, else the checkout root."""
+    packaged = resources.files("zoo") / "registry.toml"
+    if packaged.is_file():
+        return Path(str(packaged))
+    checkout = Path(__file__).resolve().parent.parent / "registry.toml"
+    return checkout if checkout.is_file() else None
+
+
+def user_registry_paths(environ: Mapping[str, str]) -> list[Path]:
+    """The files named by ``ZOO_REGISTRY`` (``os.pathsep``-separated)."""
+    value = environ.get("ZOO_REGISTRY", "")
+    return [Path(p) for p in value.split(os.pathsep) if p.strip()]
+
+
+def _fail(path: Path, key: str, message: str) -> RegistryFileError:
+    where = f"{path}: {key}: " if key else f"{path}: "
+    return RegistryFileError(where + message)
+
+
+def _check_keys(path: Path, key: str, table: Mapping[str, Any], allowed: Sequence[str]) -> None:
+    for name in table:
+        if name not in allowed:
+            full = f"{key}.{name}" if key else name
+            raise _fail(
+                path,
+                full,
+                f"unknown key. Expected one of: {', '.join(allowed)}. "
+                f"Received: {name!r}.{did_you_mean(name, allowed)}",
+            )
+
+
+def _table(path: Path, key: str, value: object) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise _fail(path, key, f"expected a table. Received: {value!r}.")
+    return value
+
+
+def _names(path: Path, key: str, value: object) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _fail(path, key, f"expected a list of plugin names. Received: {value!r}.")
+    return list(value)
+
+
+def _bool(path: Path, key: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(path, key, f"expected true or false. Received: {value!r}.")
+    return value
+
+
+def read_registry_file(path: Path, config: RegistryConfig) -> None:
+    """Validate ``path`` and merge it into ``config``; raise RegistryFileError if malformed."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise RegistryFileError(
+            f"{path}: registry file not found. Check the path given in ZOO_REGISTRY or --registry."
+        ) from None
+    except tomllib.TOMLDecodeError as error:
+        raise RegistryFileError(f"{path}: not valid TOML: {error}. Fix the syntax there.") from None
+    except OSError as error:
+        raise RegistryFileError(f"{path}: cannot be read: {error}.") from None
+    _check_keys(path, "", data, _TOP_KEYS)
+
+    plugins = _table(path, "plugins", data.get("plugins", {}))
+    _check_keys(path, "plugins", plugins, _PLUGIN_KEYS)
+    if "autoload" in plugins:
+        config.autoload = _bool(path, "plugins.autoload", plugins["autoload"])
+    if "strict" in plugins:
+        config.strict = _bool(path, "plugins.strict", plugins["strict"])
+    if "allow" in plugins:
+        config.allow = _names(path, "plugins.allow", plugins["allow"])
+    if "deny" in plugins:
+        config.deny += _names(path, "plugins.deny", plugins["deny"])
+
+    settings = _table(path, "settings", data.get("settings", {}))
+    for plugin, values in settings.items():
+        config.settings.setdefault(plugin, {}).update(_table(path, f"settings.{plugin}", values))
+
+    recipes = _table(path, "recipes", data.get("recipes", {}))
+    for namespace, group in recipes.items():
+        group_key = f"recipes.{namespace}"
+        for name, body in _table(path, group_key, group).items():
+            key = f"{group_key}.{name}"
+            body = _table(path, key, body)
+            _check_keys(path, key, body, _RECIPE_KEYS)
+            if "builder" not in body:
+                raise _fail(
+                    path, key, "a recipe needs a builder: the id of a registered model builder."
+                )
+            try:
+                check_name(namespace, "recipe namespace")
+                recipe = Recipe(
+                    name=name,
+                    builder=body["builder"],
+                    args=dict(_table(path, f"{key}.args", body.get("args", {}))),
+                    summary=body.get("summary", ""),
+                    tags=body.get("tags", ()),
+                    search=dict(_table(path, f"{key}.search", body.get("search", {}))),
+                    namespace=namespace,
+                    source=str(path),
+                )
+            except RegistryFileError:
+                raise
+            except (ZooError, TypeError) as error:
+                raise _fail(path, key, str(error)) from None
+            config.recipes.append(recipe)
+    config.files.append(path)
+
+
+def load_registry_config(paths: Sequence[Path]) -> RegistryConfig:
+    """Read and merge ``paths`` in order."""
+    config = RegistryConfig()
+    for path in paths:
+        read_registry_file(path, config)
+    return config

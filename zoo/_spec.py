@@ -1,0 +1,323 @@
+"""What a plugin declares: component specs, recipes, examples; and what the zoo reports.
+
+Everything here is plain data. Nothing in this module imports TensorFlow, Keras or a
+plugin's implementation module: a spec names its implementation as a string target
+(``"zoo_vision.layers.pixel_shuffle:PixelShuffle"``) that is imported on first use.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from zoo._errors import ZooError
+
+#: The kinds of component a plugin can contribute.
+KINDS = ("layer", "loss", "metric", "preprocessor", "model", "initializer", "callback")
+
+#: The Keras backends a spec may name in ``backends``; an empty tuple means all of them.
+BACKENDS = ("tensorflow", "jax", "torch", "numpy", "openvino")
+
+PluginStatus = Literal["loaded", "disabled", "failed", "incompatible"]
+
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*\Z")
+_TARGET = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*\Z")
+_NATURAL = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple[Any, ...]:
+    """Sort key that orders embedded numbers by value: ``resnet20`` before ``resnet110``."""
+    return tuple(int(part) if part.isdigit() else part.lower() for part in _NATURAL.split(text))
+
+
+def check_name(name: object, what: str = "name") -> str:
+    """Return ``name`` if it is a valid component or plugin name, else raise ZooError."""
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ZooError(
+            f"A {what} starts with a letter and holds only letters, digits, '_', '.' and '-'. "
+            f"Received: {what}={name!r}. Rename it, for example to 'my_layer'."
+        )
+    return name
+
+
+def _check_summary(summary: object, owner: str) -> None:
+    if not isinstance(summary, str) or "\n" in summary:
+        raise ZooError(
+            f"A summary is one line of text. Received: summary={summary!r} for {owner!r}."
+        )
+
+
+def _str_tuple(value: object, what: str) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise ZooError(f"{what} must be a list of strings. Received: {what}={value!r}.")
+    if not all(isinstance(item, str) for item in value):
+        raise ZooError(f"{what} must be a list of strings. Received: {what}={value!r}.")
+    return tuple(value)
+
+
+@dataclass(frozen=True)
+class Example:
+    """How the conformance kit (`zoo.testing`) exercises a component.
+
+    Args:
+        kwargs: constructor arguments (for a model: builder overrides that keep it small).
+        input_shape: shape of the input, batch dimension included; a list of shapes for a
+            component with several inputs. Random data of this shape is generated.
+        inputs: literal input data (for example a list of strings); replaces
+            ``input_shape`` when given.
+        dtype: dtype of the generated inputs.
+        input_range: ``[low, high)`` of the generated inputs (integers for an int dtype).
+        target_shape: shape of ``y_true`` for a loss or metric (default: the input shape).
+        target_dtype: dtype of the generated targets.
+        target_range: ``[low, high)`` of the generated targets.
+    """
+
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    input_shape: Sequence[Any] | None = None
+    inputs: Any = None
+    dtype: str = "float32"
+    input_range: Sequence[float] | None = None
+    target_shape: Sequence[int] | None = None
+    target_dtype: str = "float32"
+    target_range: Sequence[float] | None = None
+
+    @classmethod
+    def coerce(cls, value: Example | Mapping[str, Any] | None) -> Example | None:
+        """Return ``value`` as an Example (from a mapping of its fields), or None."""
+        if value is None or isinstance(value, Example):
+            return value
+        if not isinstance(value, Mapping):
+            raise ZooError(
+                f"example must be a table of Example fields. Received: example={value!r}."
+            )
+        names = [f.name for f in dataclasses.fields(cls)]
+        unknown = sorted(set(value) - set(names))
+        if unknown:
+            raise ZooError(
+                f"example accepts only the fields {', '.join(names)}. "
+                f"Received: {', '.join(unknown)}. Remove or rename them."
+            )
+        return cls(**value)
+
+
+@dataclass(frozen=True)
+class ComponentSpec:
+    """A component a plugin contributes, declared without importing it.
+
+    Args:
+        name: the short name, unique within the plugin (``"PixelShuffle"``).
+        kind: one of ``KINDS``.
+        target: ``"module:attribute"`` of the implementation, imported on first use.
+        summary: one line saying what it is.
+        tags: free-form labels for ``zoo list --tag``.
+        backends: the Keras backends it runs on; empty means every backend.
+        example: how ``zoo.testing`` exercises it (an `Example` or a mapping of its fields).
+
+    The registry fills in ``plugin``, ``distribution`` and ``version``; the id is
+    ``"<plugin>/<name>"``.
+    """
+
+    name: str
+    kind: str
+    target: str
+    summary: str = ""
+    tags: tuple[str, ...] = ()
+    backends: tuple[str, ...] = ()
+    example: Example | None = None
+    plugin: str = ""
+    distribution: str = ""
+    version: str = ""
+
+    def __post_init__(self) -> None:
+        check_name(self.name, "component name")
+        if self.kind not in KINDS:
+            raise ZooError(
+                f"A component's kind is one of {', '.join(KINDS)}. "
+                f"Received: kind={self.kind!r} for {self.name!r}."
+            )
+        if not isinstance(self.target, str) or not _TARGET.match(self.target):
+            raise ZooError(
+                "A component's target is 'package.module:attribute', imported on first use. "
+                f"Received: target={self.target!r} for {self.name!r}."
+            )
+        _check_summary(self.summary, self.name)
+        object.__setattr__(self, "tags", _str_tuple(self.tags, "tags"))
+        backends = _str_tuple(self.backends, "backends")
+        unknown = sorted(set(backends) - set(BACKENDS))
+        if unknown:
+            raise ZooError(
+                f"backends names Keras backends: {', '.join(BACKENDS)}. "
+                f"Received: {', '.join(unknown)} for {self.name!r}."
+            )
+        object.__setattr__(self, "backends", backends)
+        object.__setattr__(self, "example", Example.coerce(self.example))
+
+    @property
+    def id(self) -> str:
+        return f"{self.plugin}/{self.name}"
+
+    @property
+    def source(self) -> str:
+        """Where the component comes from: its distribution and version."""
+        return f"{self.distribution} {self.version}".strip()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready description (for ``zoo list --json``)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "kind": self.kind,
+            "plugin": self.plugin,
+            "target": self.target,
+            "summary": self.summary,
+            "tags": list(self.tags),
+            "backends": list(self.backends) or ["any"],
+            "distribution": self.distribution,
+            "version": self.version,
+        }
+
+
+_SEARCH_KEYS = {
+    "choice": ({"type", "values"}, {"type", "values"}),
+    "int": ({"type", "min", "max"}, {"type", "min", "max", "step", "sampling"}),
+    "float": ({"type", "min", "max"}, {"type", "min", "max", "step", "sampling"}),
+    "boolean": ({"type"}, {"type"}),
+}
+_SAMPLINGS = ("linear", "log", "reverse_log")
+
+
+def check_search_space(argument: str, space: object) -> None:
+    """Validate one argument's search space, the keras-tuner hyperparameter it maps to.
+
+    ``{type = "choice", values = [...]}``, ``{type = "int", min, max, step?, sampling?}``,
+    ``{type = "float", min, max, step?, sampling?}`` or ``{type = "boolean"}``;
+    ``sampling`` is one of ``linear``, ``log``, ``reverse_log``.
+    """
+    if not isinstance(space, Mapping) or space.get("type") not in _SEARCH_KEYS:
+        raise ZooError(
+            f"search.{argument} is a table whose type is one of {', '.join(_SEARCH_KEYS)}. "
+            f'Received: {space!r}. Example: {{ type = "choice", values = [16, 32] }}.'
+        )
+    kind = space["type"]
+    required, allowed = _SEARCH_KEYS[kind]
+    missing = sorted(required - set(space))
+    extra = sorted(set(space) - allowed)
+    if missing or extra:
+        raise ZooError(
+            f"search.{argument} of type {kind!r} takes the keys {', '.join(sorted(allowed))}. "
+            f"Received: missing={missing}, unknown={extra}."
+        )
+    if kind == "choice" and (not isinstance(space["values"], list) or not space["values"]):
+        raise ZooError(
+            f"search.{argument}.values is a non-empty list. Received: {space['values']!r}."
+        )
+    if kind in ("int", "float"):
+        number = int if kind == "int" else (int, float)
+        low, high = space["min"], space["max"]
+        if not all(isinstance(v, number) and not isinstance(v, bool) for v in (low, high)):
+            raise ZooError(
+                f"search.{argument}.min and .max are {kind}s. Received: min={low!r}, max={high!r}."
+            )
+        if not low < high:
+            raise ZooError(
+                f"search.{argument}.min must be below .max. Received: min={low!r}, max={high!r}."
+            )
+        if space.get("sampling", "linear") not in _SAMPLINGS:
+            raise ZooError(
+                f"search.{argument}.sampling is one of {', '.join(_SAMPLINGS)}. "
+                f"Received: {space['sampling']!r}."
+            )
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """A named model: a registered model builder plus fixed arguments.
+
+    Recipes come from ``registry.toml`` files (and from plugins, through ``register``).
+    ``search`` holds an optional keras-tuner search space over builder arguments.
+
+    Args:
+        name: the short name (``"resnet_small"``).
+        builder: the id or short name of a registered ``model`` component.
+        args: fixed builder arguments.
+        summary: one line saying what it is.
+        tags: free-form labels.
+        search: keras-tuner search space over builder arguments, one table per argument
+            (see `check_search_space`).
+        namespace: the plugin part of the id (filled in from the registry file's table).
+        source: where it was declared (a file path or a plugin's distribution).
+    """
+
+    name: str
+    builder: str
+    args: Mapping[str, Any] = field(default_factory=dict)
+    summary: str = ""
+    tags: tuple[str, ...] = ()
+    search: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    namespace: str = ""
+    source: str = ""
+    kind: str = dataclasses.field(default="model", init=False)
+
+    def __post_init__(self) -> None:
+        check_name(self.name, "recipe name")
+        if not isinstance(self.builder, str) or ":" in self.builder or not self.builder:
+            raise ZooError(
+                "A recipe's builder names a registered model builder, never an import path. "
+                f"Received: builder={self.builder!r} for recipe {self.name!r}. "
+                "Use the builder's id, for example 'vision/resnet_cifar'."
+            )
+        if not isinstance(self.args, Mapping):
+            raise ZooError(
+                f"A recipe's args is a table. Received: args={self.args!r} "
+                f"for recipe {self.name!r}."
+            )
+        _check_summary(self.summary, self.name)
+        object.__setattr__(self, "tags", _str_tuple(self.tags, "tags"))
+        for argument, space in self.search.items():
+            check_search_space(argument, space)
+
+    @property
+    def id(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+    @property
+    def plugin(self) -> str:
+        return self.namespace
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready description (for ``zoo list --json``)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "kind": self.kind,
+            "plugin": self.namespace,
+            "recipe": True,
+            "builder": self.builder,
+            "args": dict(self.args),
+            "summary": self.summary,
+            "tags": list(self.tags),
+            "search": {k: dict(v) for k, v in self.search.items()},
+            "source": self.source,
+        }
+
+
+Entry = ComponentSpec | Recipe
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """A plugin as the registry sees it: name, status and where it comes from."""
+
+    name: str
+    status: PluginStatus
+    distribution: str = ""
+    version: str = ""
+    value: str = ""
+    reason: str = ""
+    components: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
