@@ -1,0 +1,1 @@
+"""keras-zoo first-party plugin: forecast (work in progress)."""

@@ -1,0 +1,1 @@
+"""keras-zoo first-party plugin: vision (work in progress)."""
