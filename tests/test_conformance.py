@@ -1,0 +1,33 @@
+"""Every component and recipe the installed plugins register goes through the kit.
+
+Parametrized over what the registry discovers, so a new component is tested the
+moment it is registered (STYLE.md item 9). A spec without an ``example`` fails here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import zoo
+import zoo.testing
+
+# Recipes whose models take more than a few seconds through the kit on a 2-core CPU.
+SLOW = {"vision/resnet56", "vision/resnet110"}
+
+
+def _params() -> list[object]:
+    return [
+        pytest.param(name, marks=pytest.mark.slow) if name in SLOW else name
+        for name in zoo.testing.component_ids()
+    ]
+
+
+def test_first_party_plugins_all_load() -> None:
+    statuses = {p.name: p.status for p in zoo.list_plugins() if p.distribution == "keras-zoo"}
+    assert statuses, "no first-party plugin was discovered"
+    assert set(statuses.values()) == {"loaded"}, zoo.list_plugins()
+
+
+@pytest.mark.parametrize("name", _params())
+def test_component_conforms(name: str) -> None:
+    zoo.testing.assert_conforms(name)
