@@ -272,14 +272,14 @@ class Registry:
                     "one another; give this one another name or namespace."
                 )
             self._recipes[recipe.id] = recipe
+        self._by_name = {}
+        for spec in self._specs.values():
+            self._by_name.setdefault(spec.name, []).append(spec.id)
         self._unavailable.clear()
         for recipe in self._recipes.values():
             reason = self._recipe_problem(recipe)
             if reason is not None:
                 self._unavailable[recipe.id] = reason
-        self._by_name = {}
-        for spec in self._specs.values():
-            self._by_name.setdefault(spec.name, []).append(spec.id)
         for recipe in self._recipes.values():
             if recipe.id not in self._unavailable:
                 self._by_name.setdefault(recipe.name, []).append(recipe.id)
@@ -287,8 +287,9 @@ class Registry:
     def _recipe_problem(self, recipe: Recipe) -> str | None:
         """Why ``recipe`` cannot be built here (a plugin it needs is not loaded), or None.
 
-        A builder that does not exist in a loaded plugin is an error in the recipe, not
-        a missing plugin: it raises RegistryFileError with the file and key.
+        A builder id naming a component that a loaded plugin lacks, an ambiguous short
+        name, or a builder that is not a model is an error in the recipe: it raises
+        RegistryFileError with the file and key.
         """
         for plugin_name in {recipe.namespace, recipe.builder.partition("/")[0]}:
             info = self._plugins.get(plugin_name)
@@ -304,7 +305,14 @@ class Registry:
             )
         try:
             builder = self._resolve(recipe.builder, include_recipes=False)
+        except AmbiguousNameError as error:
+            raise RegistryFileError(
+                f"{recipe.source}: recipes.{recipe.namespace}.{recipe.name}.builder: {error}"
+            ) from None
         except NotFoundError as error:
+            if "/" not in recipe.builder:
+                # A short name may belong to a plugin registered later in code.
+                return f"its builder {recipe.builder!r} matches no registered component ({error})"
             raise RegistryFileError(
                 f"{recipe.source}: recipes.{recipe.namespace}.{recipe.name}.builder: {error}"
             ) from None

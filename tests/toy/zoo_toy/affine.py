@@ -14,7 +14,11 @@ class Affine(keras.layers.Layer):
 
     def build(self, input_shape):
         self.kernel = self.add_weight(shape=(input_shape[-1], self.units), name="kernel")
-        self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias") if self.use_bias else None
+        self.bias = (
+            self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
+            if self.use_bias
+            else None
+        )
 
     def call(self, x):
         y = keras.ops.matmul(x, self.kernel)

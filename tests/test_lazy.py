@@ -1,0 +1,55 @@
+"""The lazy contract: listing never imports TensorFlow, Keras or an implementation module.
+
+Each check runs in a fresh interpreter with every installed plugin (the first-party
+ones and the toy plugin, discovered as an installed distribution).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+PROBE = """
+import json, runpy, sys
+{action}
+import zoo
+heavy = sorted(m for m in ("tensorflow", "keras", "tensorflow_text", "tensorflow_hub",
+                           "keras_tuner", "numpy") if m in sys.modules)
+targets = {{e.target.split(":")[0] for e in zoo.list_components() if hasattr(e, "target")}}
+loaded = [p.name for p in zoo.list_plugins() if p.status == "loaded"]
+print(json.dumps({{"heavy": heavy, "impl": sorted(targets & set(sys.modules)),
+                   "targets": len(targets), "plugins": loaded}}), file=sys.stderr)
+"""
+
+CLI = """
+sys.argv = ["zoo", {args}]
+try:
+    runpy.run_module("zoo", run_name="__main__")
+except SystemExit as exit:
+    assert exit.code == 0, exit.code
+"""
+
+ACTIONS = {
+    "import zoo": "import zoo",
+    "zoo.list_components()": "import zoo; zoo.list_components(); zoo.list_plugins()",
+    "python -m zoo list": CLI.format(args='"list"'),
+    "python -m zoo plugins": CLI.format(args='"plugins"'),
+    "python -m zoo list --json": CLI.format(args='"list", "--json"'),
+}
+
+
+@pytest.mark.parametrize("action", list(ACTIONS))
+def test_listing_imports_nothing_heavy(toy_env: dict[str, str], action: str) -> None:
+    env = {k: v for k, v in toy_env.items() if k != "ZOO_PLUGINS"}
+    probe = PROBE.format(action=ACTIONS[action])
+    out = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stderr.strip().splitlines()[-1])
+    assert "toy" in result["plugins"] and result["targets"] > 0
+    assert result["heavy"] == [], f"{action} imported {result['heavy']}"
+    assert result["impl"] == [], f"{action} imported implementation modules {result['impl']}"
