@@ -1,1 +1,108 @@
-"""keras-zoo first-party plugin: forecast (work in progress)."""
+"""keras-zoo first-party plugin ``forecast``: quantile regression and forecasting.
+
+The pinball loss for many quantiles at once, quantile metrics (pinball loss, interval
+coverage and width), an output head whose quantiles never cross, and two model
+builders: ``quantile_mlp`` (tabular) and ``quantile_forecaster`` (windowed series).
+This module only declares specs; implementations are imported on first use.
+"""
+
+import zoo
+
+_QUANTILES = [0.1, 0.5, 0.9]
+
+
+@zoo.hookimpl
+def zoo_plugin_api():
+    return [1]
+
+
+@zoo.hookimpl
+def zoo_register(register):
+    register(
+        zoo.ComponentSpec(
+            "QuantileLoss",
+            kind="loss",
+            target="zoo_forecast.quantile_loss:QuantileLoss",
+            summary="Pinball loss for Q quantiles in one vectorized expression.",
+            tags=("quantile", "regression", "forecasting", "uncertainty"),
+            example={
+                "kwargs": {"quantiles": _QUANTILES},
+                "input_shape": [5, 3],
+                "target_shape": [5],
+            },
+        )
+    )
+    register(
+        zoo.ComponentSpec(
+            "MeanPinballLoss",
+            kind="metric",
+            target="zoo_forecast.mean_pinball_loss:MeanPinballLoss",
+            summary="Mean pinball loss over all quantiles or of one quantile.",
+            tags=("quantile", "regression", "forecasting"),
+            example={
+                "kwargs": {"quantiles": _QUANTILES},
+                "input_shape": [5, 3],
+                "target_shape": [5, 1],
+            },
+        )
+    )
+    register(
+        zoo.ComponentSpec(
+            "IntervalCoverage",
+            kind="metric",
+            target="zoo_forecast.interval_coverage:IntervalCoverage",
+            summary="Share of targets inside the interval between two predicted quantiles.",
+            tags=("quantile", "calibration", "forecasting"),
+            example={
+                "kwargs": {"quantiles": _QUANTILES, "lower": 0.1, "upper": 0.9},
+                "input_shape": [5, 3],
+                "target_shape": [5, 1],
+            },
+        )
+    )
+    register(
+        zoo.ComponentSpec(
+            "IntervalWidth",
+            kind="metric",
+            target="zoo_forecast.interval_width:IntervalWidth",
+            summary="Mean width of the interval between two predicted quantiles.",
+            tags=("quantile", "calibration", "forecasting"),
+            example={
+                "kwargs": {"quantiles": _QUANTILES},
+                "input_shape": [5, 3],
+                "target_shape": [5, 1],
+            },
+        )
+    )
+    register(
+        zoo.ComponentSpec(
+            "NonCrossingQuantileHead",
+            kind="layer",
+            target="zoo_forecast.non_crossing_quantile_head:NonCrossingQuantileHead",
+            summary="Dense head whose Q quantile outputs are ordered by construction.",
+            tags=("quantile", "head", "forecasting"),
+            example={"kwargs": {"num_quantiles": 3}, "input_shape": [4, 2, 6]},
+        )
+    )
+    register(
+        zoo.ComponentSpec(
+            "quantile_mlp",
+            kind="model",
+            target="zoo_forecast.quantile_mlp:quantile_mlp",
+            summary="MLP for tabular regression emitting Q non-crossing quantiles.",
+            tags=("quantile", "regression", "tabular"),
+            example={"kwargs": {"input_dim": 4, "hidden_units": [8]}},
+        )
+    )
+    register(
+        zoo.ComponentSpec(
+            "quantile_forecaster",
+            kind="model",
+            target="zoo_forecast.quantile_forecaster:quantile_forecaster",
+            summary="Windowed time-series model forecasting Q quantiles per horizon step.",
+            tags=("quantile", "forecasting", "time-series"),
+            example={
+                "kwargs": {"window": 6, "horizon": 2, "encoder_units": 4, "hidden_units": [4]}
+            },
+        )
+    )
