@@ -28,10 +28,11 @@ def _load(handle: str):
     try:
         return hub.load(handle)
     except Exception as error:
+        reason = str(error).rstrip(".")
         raise ValueError(
             "HubLayer's handle must be loadable by tensorflow_hub.load: a SavedModel "
             "directory (holding saved_model.pb) or a reachable URL. "
-            f"Received: handle={handle!r}, which failed: {type(error).__name__}: {error}. "
+            f"Received: handle={handle!r}, which failed: {type(error).__name__}: {reason}. "
             "Check the path or the URL and the network; offline, point TFHUB_CACHE_DIR at "
             "a cache that holds the model, or pass the local SavedModel directory."
         ) from error
@@ -167,6 +168,12 @@ class HubLayer(keras.layers.Layer):
                 )
                 for variable in variables
             ]
+        # As Layer._track_variable does for add_weight: a frozen layer's variables are
+        # not trainable; setting layer.trainable = True later turns them back on. (Not
+        # `self.trainable = trainable`: Keras skips the setter when the value is unchanged.)
+        if not trainable:
+            for variable in self._hub_variables:
+                variable.trainable = False
         self.built = True
 
     def _resolve_function(self):
@@ -183,7 +190,7 @@ class HubLayer(keras.layers.Layer):
             raise ValueError(
                 "signature names one of the SavedModel's signatures. "
                 f"Received: signature={self.signature!r} for handle={self.handle!r}, whose "
-                f"signatures are: {', '.join(signatures) or '(none)'}."
+                f"signatures are: {', '.join(signatures) or '(none)'}. "
                 f"{_close_match(self.signature, signatures)}Pick one of them, or "
                 "signature=None to call __call__."
             )
