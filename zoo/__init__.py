@@ -4,6 +4,8 @@
     zoo.list_components(kind="layer")
     model = zoo.build("resnet_small", num_classes=100)
     layer = zoo.get("vision/PixelShuffle")(upscale_factor=2)
+    zoo.save(model, "model.keras"); model = zoo.load("model.keras")
+    zoo.export(model, "model.tflite", format="tflite", quantization="dynamic_range")
 
 Importing ``zoo`` and listing components never imports TensorFlow, Keras or a
 plugin's implementation; ``get`` and ``build`` do, on first use.
@@ -23,7 +25,10 @@ from zoo._errors import (
     ZooError,
     ZooWarning,
 )
+from zoo._export import export
+from zoo._loading import load
 from zoo._registry import default_registry
+from zoo._saving import save
 from zoo._serializable import serializable
 from zoo._spec import KINDS, ComponentSpec, Example, PluginInfo, Recipe
 from zoo._version import PLUGIN_API_VERSION, __version__
@@ -45,14 +50,17 @@ __all__ = [
     "ZooWarning",
     "__version__",
     "build",
+    "export",
     "get",
     "get_spec",
     "hookimpl",
     "list_components",
     "list_plugins",
+    "load",
     "plugin_settings",
     "register_plugin",
     "registry_files",
+    "save",
     "serializable",
     "unregister_plugin",
 ]

@@ -57,8 +57,6 @@ def run_build(args: argparse.Namespace) -> int:
         f"outputs {outputs}"
     )
     if args.save:
-        from zoo._saving import save_atomic
-
-        path = save_atomic(model, args.save)
+        path = zoo.save(model, args.save)
         print(f"saved to {path}")
     return 0

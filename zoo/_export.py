@@ -1,0 +1,306 @@
+"""Exporting models for serving: TensorFlow SavedModel and TFLite, atomically.
+
+    zoo.export(model, "serving/resnet")                                   # SavedModel
+    zoo.export(model, "resnet.tflite", format="tflite")                   # float32
+    zoo.export(model, "resnet.tflite", format="tflite", quantization="dynamic_range")
+    zoo.export(model, "resnet.tflite", format="tflite", quantization="float16")
+
+The SavedModel is written by Keras (``model.export(format="tf_saved_model")``): its
+``serving_default`` signature takes the model's inputs by name and returns
+``output_0``, ``output_1``, ... It is what TF Serving loads. The TFLite file is
+converted from that SavedModel with TFLite's builtin ops only, so it runs on a plain
+TFLite (LiteRT) runtime; ``select_tf_ops=True`` allows TensorFlow ops too, which then
+need the Flex delegate where the file runs.
+
+A model that cannot be exported (an op TFLite lacks, a non-TensorFlow backend) raises
+`zoo.ZooError` saying why. `run_saved_model` and `run_tflite` run an exported artifact
+on NumPy inputs, for checks against the Keras model.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from zoo._errors import ZooError
+from zoo._saving import atomic_destination, check_destination
+from zoo._spec import natural_key
+
+FORMATS = ("saved_model", "tflite")
+QUANTIZATIONS = ("dynamic_range", "float16")
+
+#: Largest difference from the Keras model's outputs the tests accept, as a fraction of
+#: the largest absolute Keras output (at least 1): float32 artifacts compute the same
+#: graph; float16 weights keep ~3 significant digits; dynamic-range quantization
+#: stores weights in int8 and quantizes activations on the fly.
+TOLERANCES = {
+    "saved_model": 1e-5,
+    "tflite": 1e-4,
+    "tflite/float16": 1e-2,
+    "tflite/dynamic_range": 1e-1,
+}
+
+
+def _check_choice(value: Any, choices: Sequence[Any], what: str) -> None:
+    if value not in choices:
+        shown = ", ".join(repr(c) for c in choices)
+        raise ZooError(f"{what} is one of {shown}. Received: {what}={value!r}.")
+
+
+def export(
+    model: Any,
+    path: str | os.PathLike[str],
+    *,
+    format: str = "saved_model",
+    quantization: str | None = None,
+    select_tf_ops: bool = False,
+) -> Path:
+    """Export a Keras model for serving, atomically (a failure leaves no partial artifact).
+
+    Args:
+        model: a built ``keras.Model`` (TensorFlow backend).
+        path: for ``"saved_model"`` a folder (created; an existing one is replaced);
+            for ``"tflite"`` a file ending in ``.tflite``.
+        format: ``"saved_model"`` or ``"tflite"``.
+        quantization: TFLite only: None (float32), ``"dynamic_range"`` (int8 weights,
+            float activations) or ``"float16"`` (float16 weights).
+        select_tf_ops: TFLite only: allow TensorFlow ops that TFLite has no builtin for
+            (the file then needs the Flex delegate at run time).
+
+    Returns:
+        The path written.
+
+    Raises:
+        zoo.ZooError: the model cannot be exported to this format; the message says why.
+
+    Example:
+
+    ```python
+    model = zoo.build("resnet_small")
+    zoo.export(model, "resnet.tflite", format="tflite", quantization="dynamic_range")
+    ```
+    """
+    _check_choice(format, FORMATS, "format")
+    if quantization is not None:
+        _check_choice(quantization, QUANTIZATIONS, "quantization")
+        if format != "tflite":
+            raise ZooError(
+                f"Quantization applies to TFLite exports. Received: format={format!r}, "
+                f"quantization={quantization!r}. Use format='tflite', or drop quantization."
+            )
+    if select_tf_ops and format != "tflite":
+        raise ZooError(
+            f"select_tf_ops applies to TFLite exports. Received: format={format!r}. "
+            "Drop select_tf_ops."
+        )
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise ZooError(
+            f"zoo.export exports a keras.Model. Received: {type(model).__name__}. "
+            "Load a file first with zoo.load, or build one with zoo.build."
+        )
+    if keras.config.backend() != "tensorflow":
+        raise ZooError(
+            "SavedModel and TFLite exports run on the TensorFlow backend. Received: backend "
+            f"{keras.config.backend()!r}. Set KERAS_BACKEND=tensorflow before importing Keras."
+        )
+    if not model.built:
+        raise ZooError(
+            f"A model is exported once built. Received: {model.name!r}, not built. Call it "
+            "on data, or build it from keras.Input, first."
+        )
+    if format == "saved_model":
+        path = check_destination(path, None, "A SavedModel folder")
+        if path.suffix in (".keras", ".tflite", ".h5"):
+            raise ZooError(
+                f"A SavedModel is a folder. Received: {str(path)!r}. Use a folder name "
+                f"without the {path.suffix} suffix."
+            )
+        with atomic_destination(path) as partial:
+            _saved_model(model, partial)
+        return path
+    path = check_destination(path, ".tflite", "A TFLite file")
+    content = _tflite(model, quantization, select_tf_ops)
+    with atomic_destination(path) as partial:
+        partial.write_bytes(content)
+    return path
+
+
+def _saved_model(model: Any, path: Path) -> None:
+    try:
+        with _quiet():
+            model.export(path, format="tf_saved_model", verbose=False)
+    except Exception as error:
+        raise ZooError(
+            f"{model.name!r} cannot be exported as a SavedModel. Received: "
+            f"{type(error).__name__}: {_first_lines(error)}. A layer whose call is not a "
+            "TensorFlow graph (Python side effects, a non-TensorFlow op) cannot be traced."
+        ) from error
+
+
+def _tflite(model: Any, quantization: str | None, select_tf_ops: bool) -> bytes:
+    import tensorflow as tf
+
+    with tempfile.TemporaryDirectory() as folder:
+        saved = Path(folder) / "saved_model"
+        _saved_model(model, saved)
+        converter = tf.lite.TFLiteConverter.from_saved_model(str(saved))
+        ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+        if select_tf_ops:
+            ops.append(tf.lite.OpsSet.SELECT_TF_OPS)
+        converter.target_spec.supported_ops = ops
+        if quantization is not None:
+            converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        if quantization == "float16":
+            converter.target_spec.supported_types = [tf.float16]
+        try:
+            with _quiet():
+                return bytes(converter.convert())
+        except Exception as error:
+            hint = (
+                " Pass select_tf_ops=True (--select-tf-ops) to bundle TensorFlow ops; the "
+                "file then needs the Flex delegate where it runs."
+                if not select_tf_ops
+                else ""
+            )
+            raise ZooError(
+                f"{model.name!r} cannot be converted to TFLite. Received: "
+                f"{type(error).__name__}: {_first_lines(error)}.{hint}"
+            ) from error
+
+
+def _first_lines(error: BaseException, count: int = 6) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    text = " ".join(lines[:count])
+    return text[:1500] + (" ..." if len(lines) > count or len(text) > 1500 else "")
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Silence TensorFlow's deprecation chatter (tf.lite's move to LiteRT) for one call."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        yield
+
+
+# === Running exported artifacts ===
+
+
+def _as_list(outputs: Mapping[str, Any]) -> list[Any]:
+    import numpy as np
+
+    return [np.asarray(outputs[key]) for key in sorted(outputs, key=natural_key)]
+
+
+def _by_name(names: Sequence[str], inputs: Any, what: str) -> dict[str, Any]:
+    """Match NumPy inputs (one array, a list in the model's order, or a dict) to names."""
+    import numpy as np
+
+    if isinstance(inputs, Mapping):
+        unknown = sorted(set(inputs) - set(names))
+        missing = sorted(set(names) - set(inputs))
+        if unknown or missing:
+            raise ZooError(
+                f"The {what} takes the inputs {', '.join(names)}. Received: "
+                f"{', '.join(sorted(inputs))}."
+            )
+        return {name: np.asarray(inputs[name]) for name in names}
+    arrays = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    if len(arrays) != len(names):
+        raise ZooError(
+            f"The {what} takes {len(names)} input(s) ({', '.join(names)}). Received: "
+            f"{len(arrays)}. Pass a dict by name."
+        )
+    return {name: np.asarray(array) for name, array in zip(names, arrays)}
+
+
+def saved_model_signature(path: str | os.PathLike[str]) -> Any:
+    """The ``serving_default`` signature of a SavedModel (what TF Serving calls)."""
+    import tensorflow as tf
+
+    loaded = tf.saved_model.load(str(path))
+    if "serving_default" not in loaded.signatures:
+        raise ZooError(
+            f"A servable SavedModel has a serving_default signature. Received: "
+            f"{str(path)!r} with {', '.join(loaded.signatures) or 'no signatures'}."
+        )
+    return loaded, loaded.signatures["serving_default"]
+
+
+def run_saved_model(
+    path: str | os.PathLike[str], inputs: Any, input_names: Sequence[str] | None = None
+) -> list[Any]:
+    """Run a SavedModel's ``serving_default`` signature on NumPy inputs.
+
+    Args:
+        path: the SavedModel folder.
+        inputs: one array, a list in ``input_names`` order, or a dict by input name.
+        input_names: the order of a list of inputs (the Keras model's input names);
+            defaults to the signature's names in sorted order.
+
+    Returns:
+        The outputs as NumPy arrays, in the order ``output_0``, ``output_1``, ...
+    """
+    import tensorflow as tf
+
+    _loaded, signature = saved_model_signature(path)
+    specs = signature.structured_input_signature[1]
+    names = list(input_names) if input_names is not None else sorted(specs)
+    feed = _by_name(names, inputs, "SavedModel")
+    tensors = {name: tf.constant(value, dtype=specs[name].dtype) for name, value in feed.items()}
+    return _as_list({k: v.numpy() for k, v in signature(**tensors).items()})
+
+
+def run_tflite(
+    path: str | os.PathLike[str], inputs: Any, input_names: Sequence[str] | None = None
+) -> list[Any]:
+    """Run a TFLite file's ``serving_default`` signature on NumPy inputs (any batch size).
+
+    Args: as `run_saved_model`.
+    """
+    import tensorflow as tf
+
+    with _quiet():
+        interpreter = tf.lite.Interpreter(model_path=str(path))
+    signatures = interpreter.get_signature_list()
+    key = "serving_default" if "serving_default" in signatures else next(iter(signatures))
+    runner = interpreter.get_signature_runner(key)
+    details = runner.get_input_details()
+    names = list(input_names) if input_names is not None else sorted(details)
+    feed = _by_name(names, inputs, "TFLite model")
+    feed = {name: value.astype(details[name]["dtype"]) for name, value in feed.items()}
+    return _as_list(runner(**feed))
+
+
+def max_difference(reference: Sequence[Any], outputs: Sequence[Any]) -> float:
+    """The largest absolute difference between two lists of outputs, relative to
+    ``max(1, largest absolute reference value)``; inf if the structures differ."""
+    import numpy as np
+
+    if len(reference) != len(outputs):
+        return float("inf")
+    worst = 0.0
+    for ref, out in zip(reference, outputs):
+        ref = np.asarray(ref, dtype=np.float64)
+        out = np.asarray(out, dtype=np.float64)
+        if ref.shape != out.shape:
+            return float("inf")
+        if ref.size:
+            scale = max(1.0, float(np.max(np.abs(ref))))
+            worst = max(worst, float(np.max(np.abs(ref - out))) / scale)
+    return worst
+
+
+def artifact_size(path: str | os.PathLike[str]) -> int:
+    """Bytes on disk of a file, or of every file under a folder."""
+    path = Path(path)
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
