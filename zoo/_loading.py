@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import sys
 import warnings
 import zipfile
 from collections.abc import Mapping
@@ -136,6 +137,8 @@ def _plugin_packages(specs: list[Any]) -> set[str]:
 
 
 def _missing(plugin: str, names: Mapping[str, str]) -> dict[str, str]:
+    if "keras" not in sys.modules:  # nothing can be registered yet: skip importing Keras
+        return dict(names)
     import keras
 
     custom = keras.saving.get_custom_objects()
