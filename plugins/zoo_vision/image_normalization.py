@@ -53,7 +53,7 @@ class ImageNormalization(keras.layers.Layer):
     Example:
 
     >>> x = np.full((1, 2, 2, 3), 255.0, "float32")
-    >>> np.round(ImageNormalization()(x)[0, 0, 0], 3).tolist()
+    >>> [round(float(v), 3) for v in ImageNormalization()(x)[0, 0, 0]]
     [2.249, 2.429, 2.64]
     """
 
