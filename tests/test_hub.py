@@ -290,7 +290,7 @@ def fine_tuned(handles, tmp_path):
     model = _model(layer)
     model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
     model.fit(X, np.zeros((5, 3), "float32"), epochs=2, batch_size=5, verbose=0)
-    return _save(model, tmp_path), model.predict(X, verbose=0), handles["plain"]
+    return _save(model, tmp_path), model(X), handles["plain"]
 
 
 def test_untrusted_handle_is_refused_on_load(fine_tuned):
@@ -321,7 +321,7 @@ def test_trusted_by_context_manager_loads_the_fine_tuned_weights(fine_tuned):
     path, expected, handle = fine_tuned
     with trust.trusted_handles(handle + "/"):  # same handle, written differently
         loaded = keras.saving.load_model(path)
-    np.testing.assert_allclose(loaded.predict(X, verbose=0), expected, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(loaded(X), expected, rtol=1e-6, atol=1e-6)
     # Not the SavedModel's original weights: the .keras file carried the fine-tuned ones.
     assert not np.allclose(expected, X @ W + B, atol=1e-3)
     assert isinstance(loaded.layers[-1], HubLayer)
@@ -333,7 +333,7 @@ def test_trusted_by_environment_variable(fine_tuned, monkeypatch):
     path, expected, handle = fine_tuned
     monkeypatch.setenv(trust.ENV_VAR, f"/somewhere/else, {handle}")
     loaded = keras.saving.load_model(path)
-    np.testing.assert_allclose(loaded.predict(X, verbose=0), expected, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(loaded(X), expected, rtol=1e-6, atol=1e-6)
 
 
 def test_trusted_by_registry_settings(fine_tuned, tmp_path, monkeypatch):
@@ -351,7 +351,7 @@ def test_trusted_by_registry_settings(fine_tuned, tmp_path, monkeypatch):
         loaded = keras.saving.load_model(path)
     finally:
         set_default_registry(previous)
-    np.testing.assert_allclose(loaded.predict(X, verbose=0), expected, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(loaded(X), expected, rtol=1e-6, atol=1e-6)
 
 
 def test_malformed_registry_setting_is_reported(tmp_path):
@@ -373,7 +373,7 @@ def test_malformed_registry_setting_is_reported(tmp_path):
 def test_safe_mode_false_loads_an_untrusted_handle(fine_tuned):
     path, expected, _ = fine_tuned
     loaded = keras.saving.load_model(path, safe_mode=False)
-    np.testing.assert_allclose(loaded.predict(X, verbose=0), expected, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(loaded(X), expected, rtol=1e-6, atol=1e-6)
 
 
 def test_handles_compare_by_real_path(tmp_path):
@@ -398,6 +398,85 @@ def test_trusted_handles_refuses_non_handles():
         trust.trusted_handles(None),
     ):
         pass
+
+
+# === A text encoder exported from a zoo model ===
+
+CORPUS = [
+    "the film was wonderful and moving",
+    "a wonderful cast and a moving story",
+    "great acting, great story",
+    "the plot was dull and the acting poor",
+    "a dull, boring film",
+    "poor writing and boring scenes",
+]
+LABELS = np.array([1, 1, 1, 0, 0, 0])
+
+
+@pytest.fixture(scope="module")
+def text_encoder(tmp_path_factory: pytest.TempPathFactory):
+    """The zoo's text_classifier up to its pooled embedding, exported as a SavedModel.
+
+    Returns the handle, the Keras encoder and its tokenizer.
+    """
+    tokenizer = zoo.get("text/WhitespaceTokenizer")(sequence_length=8)
+    tokenizer.adapt(CORPUS)
+    classifier = zoo.build("text/text_classifier", tokenizer=tokenizer, embedding_dim=6)
+    encoder = keras.Model(classifier.inputs, classifier.get_layer("pooled").output)
+    handle = str(tmp_path_factory.mktemp("text") / "encoder")
+    encoder.export(handle, format="tf_saved_model", verbose=False)
+    return handle, encoder, tokenizer
+
+
+def _text_hub_layer(handle: str, trainable: bool = False) -> HubLayer:
+    return HubLayer(handle, trainable=trainable, signature="serving_default", output_key="output_0")
+
+
+def _pooled(tokenizer, embeddings: np.ndarray, texts: list[str]) -> np.ndarray:
+    """Masked mean of the token embeddings: GlobalAveragePooling1D over non-[PAD] ids."""
+    ids = np.asarray(tokenizer(tf.constant(texts)))
+    mask = (ids != 0)[..., None]
+    return (embeddings[ids] * mask).sum(1) / mask.sum(1)
+
+
+def test_text_encoder_from_a_zoo_model_gives_the_encoder_outputs(text_encoder):
+    handle, encoder, tokenizer = text_encoder
+    inputs = keras.Input(shape=(), dtype="string")
+    model = keras.Model(inputs, _text_hub_layer(handle)(inputs))
+    texts = [*CORPUS, "an unseen sentence"]
+    expected = encoder(tf.constant(texts))
+    np.testing.assert_allclose(model(tf.constant(texts)), expected, atol=1e-6)
+    embeddings = encoder.get_layer("embedding").get_weights()[0]
+    np.testing.assert_allclose(expected, _pooled(tokenizer, embeddings, texts), atol=1e-6)
+
+
+def test_text_encoder_fine_tunes_and_reloads(text_encoder, tmp_path):
+    handle, _, tokenizer = text_encoder
+    layer = _text_hub_layer(handle, trainable=True)
+    assert [w.name for w in layer.trainable_weights] == ["embedding_embeddings"]
+    before = layer.weights[0].numpy().copy()
+    inputs = keras.Input(shape=(), dtype="string")
+    outputs = keras.layers.Dense(2, activation="softmax")(layer(inputs))
+    classifier = keras.Model(inputs, outputs)
+    classifier.compile(
+        optimizer=keras.optimizers.Adam(0.05), loss="sparse_categorical_crossentropy"
+    )
+    texts = tf.constant(CORPUS)
+    classifier.fit(texts, LABELS, epochs=5, batch_size=6, verbose=0)
+    after = layer.weights[0].numpy()
+    seen = np.unique(np.asarray(tokenizer(texts)))
+    assert not np.allclose(after[seen], before[seen])  # rows of seen tokens moved
+    # The exported graph reads the fine-tuned embeddings.
+    np.testing.assert_allclose(
+        layer(texts), _pooled(tokenizer, after, list(CORPUS)), rtol=1e-5, atol=1e-6
+    )
+    expected = classifier(texts)
+    path = _save(classifier, tmp_path)
+    with pytest.raises(trust.UntrustedHandleError):
+        keras.saving.load_model(path)
+    with trust.trusted_handles(handle):
+        loaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(loaded(texts), expected, rtol=1e-6, atol=1e-6)
 
 
 # === The demo SavedModel behind the spec's example ===
@@ -443,29 +522,43 @@ def test_demo_folder_open_to_others_is_refused(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-def test_fresh_process_refuses_then_loads_when_trusted(fine_tuned, tmp_path):
+def test_fresh_process_refuses_then_loads_when_trusted(fine_tuned, text_encoder, tmp_path):
+    """A new process, which has imported neither tensorflow_text nor the zoo's text plugin."""
     path, expected, handle = fine_tuned
+    text_handle = text_encoder[0]
+    inputs = keras.Input(shape=(), dtype="string")
+    outputs = keras.layers.Dense(2, activation="softmax")(_text_hub_layer(text_handle)(inputs))
+    text_model = keras.Model(inputs, outputs)
+    text_path = tmp_path / "text.keras"
+    text_model.save(text_path)
     np.save(tmp_path / "x.npy", X)
     np.save(tmp_path / "expected.npy", expected)
+    np.save(tmp_path / "text_expected.npy", text_model(tf.constant(CORPUS)))
     script = textwrap.dedent(
         f"""
-        import os
-        import keras, numpy as np
+        import os, sys
+        import keras, numpy as np, tensorflow as tf
         import zoo_hub.hub_layer  # registers zoo.hub>HubLayer with Keras
         from zoo_hub import trust
         x = np.load({str(tmp_path / "x.npy")!r})
         expected = np.load({str(tmp_path / "expected.npy")!r})
+        text_expected = np.load({str(tmp_path / "text_expected.npy")!r})
         try:
             keras.saving.load_model({str(path)!r})
         except trust.UntrustedHandleError:
             print("refused")
-        os.environ[trust.ENV_VAR] = {handle!r}
+        os.environ[trust.ENV_VAR] = {handle!r} + "," + {text_handle!r}
         model = keras.saving.load_model({str(path)!r})
-        print("same", bool(np.allclose(model.predict(x, verbose=0), expected, atol=1e-6)))
+        print("same", bool(np.allclose(model(x), expected, atol=1e-6)))
+        print("tensorflow_text imported:", "tensorflow_text" in sys.modules)
+        model = keras.saving.load_model({str(text_path)!r})
+        texts = tf.constant({CORPUS!r})
+        same = np.allclose(model(texts), text_expected, atol=1e-6)
+        print("text same", bool(same), "tensorflow_text" in sys.modules)
         del os.environ[trust.ENV_VAR]
         keras.config.enable_unsafe_deserialization()
         model = keras.saving.load_model({str(path)!r})
-        print("unsafe", bool(np.allclose(model.predict(x, verbose=0), expected, atol=1e-6)))
+        print("unsafe", bool(np.allclose(model(x), expected, atol=1e-6)))
         """
     )
     env = {k: v for k, v in os.environ.items() if k != trust.ENV_VAR}
@@ -474,7 +567,13 @@ def test_fresh_process_refuses_then_loads_when_trusted(fine_tuned, tmp_path):
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.split("\n")[:3] == ["refused", "same True", "unsafe True"]
+    assert result.stdout.strip().split("\n")[-5:] == [
+        "refused",
+        "same True",
+        "tensorflow_text imported: False",
+        "text same True True",  # HubLayer imported tensorflow_text for the text ops
+        "unsafe True",
+    ]
 
 
 def test_plugin_module_and_trust_policy_do_not_import_tensorflow():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import inspect
 import os
+import sys
 
 import keras
 import tensorflow_hub as hub
@@ -26,7 +27,18 @@ def _load(handle: str):
     if _demo.is_demo_handle(handle):
         _demo.ensure_demo_saved_model()
     try:
-        return hub.load(handle)
+        try:
+            return hub.load(handle)
+        except Exception as error:
+            # Text SavedModels (tokenizers, BERT preprocessors) use tensorflow-text's
+            # ops, which exist only once tensorflow_text is imported: import, retry once.
+            if "Op type not registered" not in str(error) or "tensorflow_text" in sys.modules:
+                raise
+            try:
+                import tensorflow_text  # noqa: F401
+            except ImportError:
+                raise error from None
+            return hub.load(handle)
     except Exception as error:
         reason = str(error).rstrip(".")
         raise ValueError(
@@ -34,7 +46,8 @@ def _load(handle: str):
             "directory (holding saved_model.pb) or a reachable URL. "
             f"Received: handle={handle!r}, which failed: {type(error).__name__}: {reason}. "
             "Check the path or the URL and the network; offline, point TFHUB_CACHE_DIR at "
-            "a cache that holds the model, or pass the local SavedModel directory."
+            "a cache that holds the model, or pass the local SavedModel directory. An op "
+            "that is not registered comes from a library to install and import first."
         ) from error
 
 
@@ -74,7 +87,9 @@ class HubLayer(keras.layers.Layer):
 
     Args:
         handle: a SavedModel directory, or a URL ``tensorflow_hub.load`` resolves (it
-            downloads once into ``TFHUB_CACHE_DIR``). Stored in the config.
+            downloads once into ``TFHUB_CACHE_DIR``). Stored in the config. A
+            SavedModel using tensorflow-text ops (a text encoder with its tokenizer)
+            loads too: tensorflow_text is imported when its ops are missing.
         trainable: whether the SavedModel's trainable variables are fine-tuned.
             Defaults to False, as in TF Hub.
         signature: name of the signature to call, or None for ``__call__``.
