@@ -26,6 +26,7 @@ from zoo._errors import (
     ZooWarning,
 )
 from zoo._export import export
+from zoo._graph import GraphError, build_graph, to_spec
 from zoo._loading import load
 from zoo._registry import default_registry
 from zoo._saving import save
@@ -41,6 +42,7 @@ __all__ = [
     "ArgumentError",
     "ComponentSpec",
     "Example",
+    "GraphError",
     "NotFoundError",
     "PluginError",
     "PluginInfo",
@@ -50,6 +52,7 @@ __all__ = [
     "ZooWarning",
     "__version__",
     "build",
+    "build_graph",
     "export",
     "get",
     "get_spec",
@@ -62,6 +65,7 @@ __all__ = [
     "registry_files",
     "save",
     "serializable",
+    "to_spec",
     "unregister_plugin",
 ]
 

@@ -291,6 +291,8 @@ class Registry:
         name, or a builder that is not a model is an error in the recipe: it raises
         RegistryFileError with the file and key.
         """
+        if recipe.graph is not None:
+            return self._graph_recipe_problem(recipe)
         for plugin_name in {recipe.namespace, recipe.builder.partition("/")[0]}:
             info = self._plugins.get(plugin_name)
             if info is not None and info.status != "loaded":
@@ -322,6 +324,57 @@ class Registry:
                 f"builder is a registered model builder. Received: {builder.id!r}, a "
                 f"{builder.kind}. Name a component of kind 'model'."
             )
+        return None
+
+    def _graph_recipe_problem(self, recipe: Recipe) -> str | None:
+        """`_recipe_problem` for a graph recipe: every node's component, without imports.
+
+        A node naming a component of a plugin that is not loaded (or not installed)
+        makes the recipe unavailable; a component a loaded plugin lacks, an ambiguous
+        short name, or a component that is not a layer raises RegistryFileError naming
+        the file, the key and the node. Keras built-ins (``keras/...``) are checked
+        when the recipe is built.
+        """
+        from zoo._graph import recipe_graph
+        from zoo._graph.schema import KERAS_NAMESPACE
+
+        info = self._plugins.get(recipe.namespace)
+        if info is not None and info.status != "loaded":
+            return f"it needs the plugin {recipe.namespace!r}, which is {info.status}" + (
+                f": {info.reason}" if info.reason else ""
+            )
+        spec = recipe_graph(recipe)
+        for node in spec.nodes:
+            plugin_name, slash, _ = node.layer.partition("/")
+            if slash and plugin_name == KERAS_NAMESPACE:
+                continue
+            if slash:
+                info = self._plugins.get(plugin_name)
+                if info is None:
+                    return (
+                        f"its node {node.name!r} uses {node.layer!r} from the plugin "
+                        f"{plugin_name!r}, which is not installed"
+                    )
+                if info.status != "loaded":
+                    return (
+                        f"its node {node.name!r} uses {node.layer!r} from the plugin "
+                        f"{plugin_name!r}, which is {info.status}"
+                        + (f": {info.reason}" if info.reason else "")
+                    )
+            try:
+                entry = self._resolve(node.layer, include_recipes=False)
+            except AmbiguousNameError as error:
+                raise RegistryFileError(f"{spec.node_where(node)}: {error}") from None
+            except NotFoundError as error:
+                if not slash:
+                    # A short name may belong to a plugin registered later in code.
+                    return f"its node {node.name!r} uses {node.layer!r}, which matches nothing"
+                raise RegistryFileError(f"{spec.node_where(node)}: {error}") from None
+            if entry.kind not in ("layer", "preprocessor"):
+                raise RegistryFileError(
+                    f"{spec.node_where(node)}: a node's layer is a registered layer or "
+                    f"preprocessor. Received: {entry.id!r}, a {entry.kind}. Name a layer."
+                )
         return None
 
     def _check_strict(self) -> None:
@@ -507,6 +560,11 @@ class Registry:
 
     def builder_of(self, recipe: Recipe) -> ComponentSpec:
         """The model builder a recipe names (checked to be a ``model`` component on load)."""
+        if recipe.graph is not None:
+            raise ZooError(
+                f"{recipe.id!r} is a graph recipe: it has nodes, not a builder. "
+                "Build it with zoo.build, or read its graph with zoo.get_spec(...).graph."
+            )
         builder = self._resolve(recipe.builder, include_recipes=False)
         if not isinstance(builder, ComponentSpec):
             raise NotFoundError(f"The builder of {recipe.id!r} is not a component.")
@@ -517,6 +575,10 @@ class Registry:
         from zoo._factory import build_model
 
         entry = self.resolve(name)
+        if isinstance(entry, Recipe) and entry.graph is not None:
+            from zoo._graph import build_recipe_graph
+
+            return build_recipe_graph(entry, overrides, self)
         if isinstance(entry, Recipe):
             builder = self.builder_of(entry)
             arguments = {**entry.args, **overrides}

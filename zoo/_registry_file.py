@@ -19,6 +19,12 @@ expressions, only TOML data. A file has three optional tables::
     args = { depth = 20 }
     search = { width = { type = "choice", values = [1, 2] } }
 
+    [recipes.tabular.wide_deep]    # a graph recipe: a model described as data
+    summary = "Wide & Deep."
+    [recipes.tabular.wide_deep.graph]   # or graph = { ... } inline; see docs/graphs.md
+    inputs.x = { shape = [8] }
+    nodes = [{ name = "out", layer = "keras/Dense", args = { units = 1 } }]
+
 The project's own file sits at the repository root and ships inside the wheel as
 ``zoo/registry.toml``. Users add files with ``ZOO_REGISTRY`` (paths separated by
 ``os.pathsep``) or ``--registry``; later files override ``autoload``, ``strict`` and
@@ -36,11 +42,12 @@ from pathlib import Path
 from typing import Any
 
 from zoo._errors import RegistryFileError, ZooError, did_you_mean
+from zoo._graph.schema import GraphError
 from zoo._spec import Recipe, check_name
 
 _TOP_KEYS = ("plugins", "settings", "recipes")
 _PLUGIN_KEYS = ("autoload", "allow", "deny", "strict")
-_RECIPE_KEYS = ("builder", "args", "summary", "tags", "search")
+_RECIPE_KEYS = ("builder", "args", "summary", "tags", "search", "graph")
 
 
 @dataclass
@@ -144,24 +151,33 @@ def read_registry_file(path: Path, config: RegistryConfig) -> None:
             key = f"{group_key}.{name}"
             body = _table(path, key, body)
             _check_keys(path, key, body, _RECIPE_KEYS)
-            if "builder" not in body:
+            if "builder" not in body and "graph" not in body:
                 raise _fail(
-                    path, key, "a recipe needs a builder: the id of a registered model builder."
+                    path,
+                    key,
+                    "a recipe needs a builder (the id of a registered model builder) or a "
+                    "graph (a model described as data, see docs/graphs.md).",
                 )
+            graph = body.get("graph")
+            if graph is not None:
+                graph = dict(_table(path, f"{key}.graph", graph))
             try:
                 check_name(namespace, "recipe namespace")
                 recipe = Recipe(
                     name=name,
-                    builder=body["builder"],
+                    builder=body.get("builder", ""),
                     args=dict(_table(path, f"{key}.args", body.get("args", {}))),
                     summary=body.get("summary", ""),
                     tags=body.get("tags", ()),
                     search=dict(_table(path, f"{key}.search", body.get("search", {}))),
                     namespace=namespace,
                     source=str(path),
+                    graph=graph,
                 )
             except RegistryFileError:
                 raise
+            except GraphError as error:  # already names the file and the key
+                raise RegistryFileError(str(error)) from None
             except (ZooError, TypeError) as error:
                 raise _fail(path, key, str(error)) from None
             config.recipes.append(recipe)

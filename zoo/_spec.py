@@ -234,14 +234,15 @@ def check_search_space(argument: str, space: object) -> None:
 
 @dataclass(frozen=True)
 class Recipe:
-    """A named model: a registered model builder plus fixed arguments.
+    """A named model: a registered model builder plus fixed arguments, or a graph spec.
 
     Recipes come from ``registry.toml`` files (and from plugins, through ``register``).
     ``search`` holds an optional keras-tuner search space over builder arguments.
 
     Args:
         name: the short name (``"resnet_small"``).
-        builder: the id or short name of a registered ``model`` component.
+        builder: the id or short name of a registered ``model`` component (empty for a
+            graph recipe).
         args: fixed builder arguments.
         summary: one line saying what it is.
         tags: free-form labels.
@@ -249,21 +250,26 @@ class Recipe:
             (see `check_search_space`).
         namespace: the plugin part of the id (filled in from the registry file's table).
         source: where it was declared (a file path or a plugin's distribution).
+        graph: a graph spec (inputs, nodes, outputs; see docs/graphs.md) instead of a
+            builder; checked here without importing Keras.
     """
 
     name: str
-    builder: str
+    builder: str = ""
     args: Mapping[str, Any] = field(default_factory=dict)
     summary: str = ""
     tags: tuple[str, ...] = ()
     search: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     namespace: str = ""
     source: str = ""
+    graph: Mapping[str, Any] | None = None
     kind: str = dataclasses.field(default="model", init=False)
 
     def __post_init__(self) -> None:
         check_name(self.name, "recipe name")
-        if not isinstance(self.builder, str) or ":" in self.builder or not self.builder:
+        if self.graph is not None:
+            self._check_graph()
+        elif not isinstance(self.builder, str) or ":" in self.builder or not self.builder:
             raise ZooError(
                 "A recipe's builder names a registered model builder, never an import path. "
                 f"Received: builder={self.builder!r} for recipe {self.name!r}. "
@@ -279,6 +285,17 @@ class Recipe:
         for argument, space in self.search.items():
             check_search_space(argument, space)
 
+    def _check_graph(self) -> None:
+        from zoo._graph.schema import parse_graph
+
+        if self.builder or self.args:
+            raise ZooError(
+                "A recipe has either a builder (with args) or a graph, not both. "
+                f"Received: builder={self.builder!r}, args={dict(self.args)!r} and a graph "
+                f"for recipe {self.name!r}. Put the values in the graph's nodes."
+            )
+        parse_graph(self.graph, source=self.source, key=self.graph_key)
+
     @property
     def id(self) -> str:
         return f"{self.namespace}/{self.name}"
@@ -286,6 +303,11 @@ class Recipe:
     @property
     def plugin(self) -> str:
         return self.namespace
+
+    @property
+    def graph_key(self) -> str:
+        """The key of a graph recipe's spec in its registry file."""
+        return f"recipes.{self.namespace or '<namespace>'}.{self.name}.graph"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready description (for ``zoo list --json``)."""
@@ -295,13 +317,23 @@ class Recipe:
             "kind": self.kind,
             "plugin": self.namespace,
             "recipe": True,
-            "builder": self.builder,
+            "builder": self.builder or None,
             "args": dict(self.args),
+            "graph": None if self.graph is None else _plain(self.graph),
             "summary": self.summary,
             "tags": list(self.tags),
             "search": {k: dict(v) for k, v in self.search.items()},
             "source": self.source,
         }
+
+
+def _plain(value: Any) -> Any:
+    """Mappings and sequences of a TOML/dict value as plain dicts and lists (JSON-ready)."""
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
 
 
 Entry = ComponentSpec | Recipe

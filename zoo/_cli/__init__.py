@@ -12,12 +12,12 @@ import os
 import sys
 from collections.abc import Sequence
 
-from zoo._cli import building, listing
+from zoo._cli import building, demo, graph, listing
 from zoo._errors import ZooError
 from zoo._registry import Registry, set_default_registry
 from zoo._version import __version__
 
-COMMANDS = (listing, building)
+COMMANDS = (listing, building, graph, demo)
 
 
 def make_parser() -> argparse.ArgumentParser:

@@ -20,8 +20,8 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="override a builder argument; VALUE is a TOML value (10, 0.5, [32, 32, 3], "
-        '"text"), or a bare string (repeatable)',
+        help="override a builder argument, or <node>.<argument> of a graph recipe; VALUE is "
+        'a TOML value (10, 0.5, [32, 32, 3], "text"), or a bare string (repeatable)',
     )
     p.add_argument("--summary", action="store_true", help="print the Keras model summary")
     p.add_argument("--save", metavar="PATH", help="save the model to PATH (.keras), atomically")
@@ -29,13 +29,18 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 
 def parse_override(text: str) -> tuple[str, Any]:
-    """``"num_classes=10"`` -> ``("num_classes", 10)``; values are parsed as TOML."""
+    """``"num_classes=10"`` -> ``("num_classes", 10)``; values are parsed as TOML.
+
+    KEY is an argument name, or ``<node>.<argument>`` for a graph recipe
+    (``deep.units=[256, 128]``).
+    """
     key, sep, raw = text.partition("=")
     key = key.strip()
-    if not sep or not key.isidentifier():
+    if not sep or not all(part.isidentifier() for part in key.split(".")) or key.count(".") > 1:
         raise ArgumentError(
-            f"--set takes KEY=VALUE with KEY an argument name. Received: {text!r}. "
-            "Example: --set num_classes=10."
+            f"--set takes KEY=VALUE with KEY an argument name, or <node>.<argument> for a "
+            f"graph recipe. Received: {text!r}. Example: --set num_classes=10, or "
+            "--set deep.units=[256,128]."
         )
     try:
         value = tomllib.loads(f"value = {raw.strip()}")["value"]

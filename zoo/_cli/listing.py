@@ -75,6 +75,8 @@ def describe(name: str) -> dict[str, Any]:
     """Everything ``zoo info`` shows about a component or recipe (imports its implementation)."""
     entry = zoo.get_spec(name)
     info = entry.to_dict()
+    if isinstance(entry, Recipe) and entry.graph is not None:
+        return describe_graph_recipe(entry, info)
     if isinstance(entry, Recipe):
         builder = default_registry().builder_of(entry)
         implementation = zoo.get(builder.id)
@@ -91,6 +93,51 @@ def describe(name: str) -> dict[str, Any]:
     doc = inspect.getdoc(implementation) or ""
     info["doc"] = doc.strip().split("\n\n")[0].replace("\n", " ")
     return info
+
+
+def describe_graph_recipe(recipe: Recipe, info: dict[str, Any]) -> dict[str, Any]:
+    """`describe` for a graph recipe: its inputs, nodes and outputs (imports nothing)."""
+    from zoo._graph import recipe_graph
+
+    spec = recipe_graph(recipe)
+    info["graph"] = {
+        "inputs": [{"name": i.name, "shape": list(i.shape), "dtype": i.dtype} for i in spec.inputs],
+        "nodes": [
+            {
+                "name": n.name,
+                "layer": n.layer,
+                "inputs": list(n.inputs),
+                "args": dict(n.args),
+                "repeat": n.repeat,
+                "first_args": dict(n.first_args),
+                "each": {k: list(v) for k, v in n.each.items()},
+            }
+            for n in spec.nodes
+        ],
+        "outputs": {name: node for name, node in spec.outputs},
+    }
+    info["parameters"] = []
+    info["doc"] = recipe.summary
+    return info
+
+
+def _print_graph(graph: dict[str, Any]) -> None:
+    print("  inputs:")
+    inputs = [("   ", i["name"], str(tuple(i["shape"])), i["dtype"]) for i in graph["inputs"]]
+    print_table(("   ", "INPUT", "SHAPE", "DTYPE"), inputs)
+    print("  nodes:")
+    rows = []
+    for n in graph["nodes"]:
+        args = [f"{k}={v!r}" for k, v in n["args"].items()]
+        args += [f"{k}={v!r} (one per copy)" for k, v in n["each"].items()]
+        args += [f"{k}={v!r} (first copy)" for k, v in n["first_args"].items()]
+        layer = n["layer"] + (f" x{n['repeat']}" if n["repeat"] > 1 else "")
+        rows.append(("   ", n["name"], layer, ", ".join(n["inputs"]), ", ".join(args) or "-"))
+    print_table(("   ", "NODE", "LAYER", "INPUTS", "ARGS"), rows)
+    outputs = graph["outputs"]
+    shown = [n if k == n else f"{k} = {n}" for k, n in outputs.items()]
+    print(f"  outputs:      {', '.join(shown)}")
+    print("  overrides:    <node>.<argument>=VALUE (--set) or <node>_<argument>= (zoo.build)")
 
 
 def run_info(args: argparse.Namespace) -> int:
@@ -114,6 +161,8 @@ def run_info(args: argparse.Namespace) -> int:
             note = "  (set by the recipe)" if p.get("fixed_by_recipe") else ""
             annotation = f": {p['annotation']}" if p["annotation"] else ""
             print(f"    {p['name']}{annotation} {default}{note}")
+    if info.get("graph"):
+        _print_graph(info["graph"])
     if info.get("search"):
         print("  search space:")
         for argument, space in info["search"].items():

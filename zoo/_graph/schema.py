@@ -1,0 +1,754 @@
+"""The graph spec format: parsing and the checks that need no Keras.
+
+A graph spec is plain data (a dict, or a TOML table) describing a Keras Functional
+model; docs/graphs.md documents it with examples. This module turns the data into a
+`GraphSpec` and checks everything that can be checked without importing Keras or a
+plugin: the keys and their types, names, references to missing nodes, duplicate
+names, cycles, unused inputs and nodes, repetition, and overrides. Checks that need
+the components themselves (unknown component, arguments, shapes) live in
+``zoo._graph.build``.
+
+Every problem raises `GraphError` naming where it is: the spec's source file (if
+any), its key, and the node.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from zoo._errors import ArgumentError, ZooError, did_you_mean
+
+__all__ = [
+    "DTYPES",
+    "GraphArgumentError",
+    "GraphError",
+    "GraphSpec",
+    "InputSpec",
+    "NodeSpec",
+    "apply_overrides",
+    "parse_graph",
+]
+
+#: The keys a graph spec, an input and a node may have.
+GRAPH_KEYS = ("name", "inputs", "nodes", "outputs")
+INPUT_KEYS = ("shape", "dtype")
+NODE_KEYS = ("name", "layer", "args", "inputs", "repeat", "first_args", "each")
+
+#: The dtypes an input may declare.
+DTYPES = (
+    "float16",
+    "bfloat16",
+    "float32",
+    "float64",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "bool",
+    "string",
+)
+
+#: The namespace of Keras built-in layers in a node's ``layer``.
+KERAS_NAMESPACE = "keras"
+
+_NODE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_LAYER_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*(/[A-Za-z][A-Za-z0-9_.-]*)?\Z")
+
+
+class GraphError(ZooError, ValueError):
+    """A graph spec is invalid: the message names the file, the key and the node."""
+
+
+class GraphArgumentError(GraphError, ArgumentError):
+    """A node argument or an override is not accepted by the component it is for."""
+
+
+def to_snake_case(name: str) -> str:
+    """``"PixelShuffle"`` -> ``"pixel_shuffle"``, ``"Conv2D"`` -> ``"conv2d"`` (as Keras names)."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """A named model input: ``shape`` without the batch dimension, ``None`` for a free one."""
+
+    name: str
+    shape: tuple[int | None, ...]
+    dtype: str = "float32"
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    """One node: a layer, its arguments, and where its input(s) come from.
+
+    ``inputs`` is filled in (the sequential shorthand is resolved). ``repeat`` copies
+    the layer into a chain of ``repeat`` layers named ``<name>_1`` ... ``<name>_<N>``;
+    the node's name then refers to the last one. ``first_args`` override ``args`` for
+    the first copy; ``each`` gives one value per copy.
+    """
+
+    name: str
+    layer: str
+    index: int
+    args: Mapping[str, Any] = field(default_factory=dict)
+    inputs: tuple[str, ...] = ()
+    repeat: int = 1
+    first_args: Mapping[str, Any] = field(default_factory=dict)
+    each: Mapping[str, Sequence[Any]] = field(default_factory=dict)
+
+    def layer_names(self) -> list[str]:
+        """The Keras layer names of the node's copies, first to last."""
+        if self.repeat == 1:
+            return [self.name]
+        return [f"{self.name}_{i}" for i in range(1, self.repeat + 1)]
+
+    def copy_args(self, i: int) -> dict[str, Any]:
+        """The constructor arguments of copy ``i`` (0-based)."""
+        args = {**self.args, **{k: v[i] for k, v in self.each.items()}}
+        if i == 0:
+            args.update(self.first_args)
+        return args
+
+
+@dataclass(frozen=True)
+class GraphSpec:
+    """A validated graph spec (no Keras needed to make one).
+
+    ``outputs`` is a tuple of ``(output name, node name)``; ``output_style`` says how the
+    model returns them: ``"single"`` (one tensor), ``"list"`` or ``"dict"``.
+    """
+
+    inputs: tuple[InputSpec, ...]
+    nodes: tuple[NodeSpec, ...]
+    outputs: tuple[tuple[str, str], ...]
+    output_style: str = "single"
+    name: str | None = None
+    source: str = ""
+    key: str = "graph"
+    data: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def node(self, name: str) -> NodeSpec:
+        for node in self.nodes:
+            if node.name == name:
+                return node
+        raise KeyError(name)
+
+    def where(self, sub: str = "") -> str:
+        """Where something is: ``"<file>: <key>.<sub>"`` (``<key>.<sub>`` for a dict)."""
+        return _where(self.source, _join(self.key, sub))
+
+    def node_where(self, node: NodeSpec) -> str:
+        return self.where(f"nodes[{node.index}]") + f" (node {node.name!r})"
+
+    def order(self) -> list[NodeSpec]:
+        """The nodes in an order where every node comes after its inputs (checked acyclic)."""
+        return _topological_order(self)
+
+
+# === Parsing ===
+
+
+def _join(key: str, sub: str) -> str:
+    """``key`` + ``sub`` as a dotted key; an empty ``key`` is the top level of a file."""
+    if not key:
+        return sub.lstrip(".")
+    if not sub:
+        return key
+    return f"{key}{sub}" if sub.startswith((".", "[")) else f"{key}.{sub}"
+
+
+def _where(source: str, key: str) -> str:
+    key = key or "(top level)"
+    return f"{source}: {key}" if source else key
+
+
+def _fail(source: str, key: str, message: str) -> GraphError:
+    return GraphError(f"{_where(source, key)}: {message}")
+
+
+def _check_keys(
+    source: str,
+    key: str,
+    table: Mapping[str, Any],
+    allowed: Sequence[str],
+    what: str,
+    tail: str = "",
+) -> None:
+    for name in table:
+        if name not in allowed:
+            raise _fail(
+                source,
+                f"{key}.{name}{tail}",
+                f"unknown key. {what} takes the keys {', '.join(allowed)}. "
+                f"Received: {name!r}.{did_you_mean(str(name), allowed)}",
+            )
+
+
+def _table(source: str, key: str, value: object, what: str = "a table") -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise _fail(source, key, f"expected {what}. Received: {value!r}.")
+    return value
+
+
+def _check_node_name(source: str, key: str, name: object, what: str) -> str:
+    if not isinstance(name, str) or not _NODE_NAME.match(name):
+        raise _fail(
+            source,
+            key,
+            f"{what} is a name made of letters, digits and '_' that does not start with a "
+            f"digit (it appears in override keys such as 'deep.units'). Received: {name!r}. "
+            "Rename it, for example to 'deep'.",
+        )
+    return name
+
+
+def _parse_shape(source: str, key: str, value: object) -> tuple[int | None, ...]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise _fail(
+            source,
+            key,
+            f"a shape is a list of dimensions without the batch dimension. Received: {value!r}. "
+            'Example: shape = [32, 32, 3], or ["None", 8] for a free first dimension.',
+        )
+    dims: list[int | None] = []
+    for dim in value:
+        if dim is None or (isinstance(dim, str) and dim.lower() == "none"):
+            dims.append(None)
+        elif isinstance(dim, int) and not isinstance(dim, bool) and dim > 0:
+            dims.append(dim)
+        else:
+            raise _fail(
+                source,
+                key,
+                'each dimension is a positive integer, or None ("None" in TOML, which has no '
+                f"null) for a free one. Received: {list(value)!r}.",
+            )
+    return tuple(dims)
+
+
+def _parse_inputs(source: str, key: str, value: object) -> tuple[InputSpec, ...]:
+    table = _table(
+        source, key, value, "a table of named inputs, e.g. inputs.image = { shape = [28, 28, 1] }"
+    )
+    if not table:
+        raise _fail(
+            source,
+            key,
+            "a graph needs at least one input. Received: an empty table. "
+            "Add one, e.g. inputs.image = { shape = [28, 28, 1] }.",
+        )
+    inputs = []
+    for name, body in table.items():
+        ikey = f"{key}.{name}"
+        _check_node_name(source, ikey, name, "An input's name")
+        body = _table(source, ikey, body, "a table with shape and dtype")
+        _check_keys(source, ikey, body, INPUT_KEYS, "An input")
+        if "shape" not in body:
+            raise _fail(
+                source, ikey, "an input needs a shape (without the batch dimension), e.g. [8]."
+            )
+        dtype = body.get("dtype", "float32")
+        if dtype not in DTYPES:
+            raise _fail(
+                source,
+                f"{ikey}.dtype",
+                f"an input's dtype is one of {', '.join(DTYPES)}. Received: {dtype!r}."
+                f"{did_you_mean(str(dtype), DTYPES)}",
+            )
+        inputs.append(InputSpec(name, _parse_shape(source, f"{ikey}.shape", body["shape"]), dtype))
+    return tuple(inputs)
+
+
+def _parse_node(
+    source: str,
+    graph_key: str,
+    index: int,
+    body: object,
+    has_previous: bool,
+    model_inputs: list[str],
+) -> dict[str, Any]:
+    """The fields of one node; an unnamed node's name is None until `_name_nodes`."""
+    key = _join(graph_key, f"nodes[{index}]")
+    body = _table(source, key, body, "a table with layer, args, inputs, ...")
+    name = body.get("name")
+    if name is not None:
+        _check_node_name(source, f"{key}.name", name, "A node's name")
+    tail = f" (node {name!r})" if name is not None else ""
+
+    def fail(sub: str, message: str) -> GraphError:
+        return _fail(source, f"{key}{sub}{tail}", message)
+
+    _check_keys(source, key, body, NODE_KEYS, "A node", tail)
+    if "layer" not in body:
+        raise fail(
+            "",
+            "a node needs a layer: a registered component or a Keras built-in. "
+            'Example: layer = "keras/Dense".',
+        )
+    layer = body["layer"]
+    if not isinstance(layer, str) or not _LAYER_NAME.match(layer):
+        raise fail(
+            ".layer",
+            "a node's layer names a registered component ('vision/PixelShuffle', or a unique "
+            "short name) or a Keras built-in ('keras/Conv2D'), never an import path. "
+            f"Received: layer={layer!r}.",
+        )
+    tables: dict[str, Mapping[str, Any]] = {}
+    for table_key in ("args", "first_args", "each"):
+        value = body.get(table_key, {})
+        if not isinstance(value, Mapping):
+            raise fail(f".{table_key}", f"expected a table of arguments. Received: {value!r}.")
+        for arg in value:
+            if not isinstance(arg, str) or not arg.isidentifier():
+                raise fail(f".{table_key}", f"argument names are identifiers. Received: {arg!r}.")
+        if "name" in value:
+            raise fail(
+                f".{table_key}.name",
+                "a layer's name is the node's name: set name on the node, not in its "
+                f"{table_key}. Received: name={value['name']!r}.",
+            )
+        tables[table_key] = value
+    each: dict[str, list[Any]] = {}
+    for arg, values in tables["each"].items():
+        if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Sequence):
+            raise fail(
+                f".each.{arg}",
+                f"each gives one value per copy, as a list. Received: {arg}={values!r}. "
+                f"Example: each = {{ {arg} = [64, 32] }}.",
+            )
+        if not values:
+            raise fail(f".each.{arg}", f"each lists at least one value. Received: {arg}=[].")
+        each[arg] = list(values)
+    both = sorted(set(each) & (set(tables["args"]) | set(tables["first_args"])))
+    if both:
+        raise fail(
+            "",
+            "an argument is set either in args/first_args or in each, not both. "
+            f"Received: {', '.join(both)} in both. Keep it in one place.",
+        )
+    lengths = {len(v) for v in each.values()}
+    if len(lengths) > 1:
+        raise fail(
+            ".each",
+            "every list in each has one value per copy, so they have the same length. "
+            f"Received lengths {', '.join(f'{k}={len(v)}' for k, v in each.items())}.",
+        )
+    repeat: int | None = None
+    if "repeat" in body:
+        repeat = body["repeat"]
+        if not isinstance(repeat, int) or isinstance(repeat, bool) or repeat < 1:
+            raise fail(
+                ".repeat",
+                "repeat is a positive integer: how many copies of the layer to chain. "
+                f"Received: repeat={repeat!r}.",
+            )
+    if each:
+        (length,) = lengths
+        if repeat is not None and repeat != length:
+            raise fail(
+                "",
+                f"repeat and the lists in each must agree. Received: repeat={repeat}, and each "
+                f"lists {length} value(s). Drop repeat (each sets it) or fix the lists.",
+            )
+        repeat = length
+    repeat = repeat or 1
+    if tables["first_args"] and repeat == 1:
+        raise fail(
+            ".first_args",
+            "first_args only makes sense for a repeated node (repeat > 1). "
+            f"Received: first_args={dict(tables['first_args'])!r}, repeat=1. Put them in args.",
+        )
+    if "inputs" in body:
+        raw = body["inputs"]
+        refs = [raw] if isinstance(raw, str) else raw
+        if (
+            not isinstance(refs, (list, tuple))
+            or not refs
+            or not all(isinstance(r, str) for r in refs)
+        ):
+            raise fail(
+                ".inputs",
+                "inputs is a node or input name, or a non-empty list of them. "
+                f"Received: inputs={raw!r}.",
+            )
+        inputs: tuple[str, ...] | None = tuple(refs)
+    elif has_previous:
+        inputs = None  # the previous node, once every node has a name
+    elif len(model_inputs) == 1:
+        inputs = (model_inputs[0],)
+    else:
+        raise fail(
+            "",
+            "the first node takes the graph's only input by default, but this graph has "
+            f"{len(model_inputs)} inputs. Received: no inputs key. Name them, e.g. "
+            f"inputs = [{', '.join(repr(n) for n in model_inputs)}].",
+        )
+    return {
+        "name": name,
+        "layer": layer,
+        "index": index,
+        "args": dict(tables["args"]),
+        "inputs": inputs,
+        "repeat": repeat,
+        "first_args": dict(tables["first_args"]),
+        "each": each,
+    }
+
+
+def _expansions(name: str, repeat: int) -> list[str]:
+    """The names a node takes: its own, and its copies' layer names when repeated."""
+    return [name] + ([f"{name}_{i}" for i in range(1, repeat + 1)] if repeat > 1 else [])
+
+
+def _name_nodes(source: str, key: str, fields: list[dict[str, Any]], taken: dict[str, str]) -> None:
+    """Refuse a name used twice; give unnamed nodes Keras-style names (``dense``, ``dense_1``).
+
+    ``taken`` maps every name in use (inputs first) to a description of its owner.
+    """
+    for f in fields:
+        if f["name"] is None:
+            continue
+        owner = _join(key, f"nodes[{f['index']}]") + f" (node {f['name']!r})"
+        for candidate in _expansions(f["name"], f["repeat"]):
+            if candidate in taken:
+                copies = (
+                    f" (the copies of {f['name']!r}, repeated {f['repeat']} times, are named "
+                    f"{f['name']}_1 to {f['name']}_{f['repeat']})"
+                    if candidate != f["name"]
+                    else ""
+                )
+                raise _fail(
+                    source,
+                    owner,
+                    f"node and input names are unique. Received: {candidate!r}, already used "
+                    f"by {taken[candidate]}{copies}. Rename one of them.",
+                )
+            taken[candidate] = owner
+    for f in fields:
+        if f["name"] is not None:
+            continue
+        base = to_snake_case(f["layer"].rpartition("/")[2])
+        if not _NODE_NAME.match(base):
+            base = "node"
+        counter = 0
+        candidate = base
+        while any(c in taken for c in _expansions(candidate, f["repeat"])):
+            counter += 1
+            candidate = f"{base}_{counter}"
+        f["name"] = candidate
+        for c in _expansions(candidate, f["repeat"]):
+            taken[c] = _join(key, f"nodes[{f['index']}]") + f" (node {candidate!r})"
+
+
+def _parse_outputs(
+    source: str, key: str, value: object, default: str
+) -> tuple[tuple[tuple[str, str], ...], str]:
+    okey = _join(key, "outputs")
+    if value is None:
+        return ((default, default),), "single"
+    if isinstance(value, str):
+        return ((value, value),), "single"
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        if len(set(value)) != len(value):
+            dupes = sorted({v for v in value if value.count(v) > 1})
+            raise _fail(
+                source,
+                okey,
+                f"each output is listed once. Received: {', '.join(map(repr, dupes))} twice.",
+            )
+        return tuple((v, v) for v in value), "list"
+    if isinstance(value, Mapping) and value:
+        pairs = []
+        for out_name, node in value.items():
+            _check_node_name(source, f"{okey}.{out_name}", out_name, "An output's name")
+            if not isinstance(node, str):
+                raise _fail(
+                    source,
+                    f"{okey}.{out_name}",
+                    f"an output names the node it returns. Received: {node!r}.",
+                )
+            pairs.append((out_name, node))
+        return tuple(pairs), "dict"
+    raise _fail(
+        source,
+        okey,
+        "outputs is a node name, a list of node names, or a table of output name = node "
+        f"name. Received: {value!r}.",
+    )
+
+
+def parse_graph(data: object, *, source: str = "", key: str = "graph") -> GraphSpec:
+    """Check a graph spec's structure and return it as a `GraphSpec`.
+
+    Args:
+        data: the spec, a mapping (a dict in code or a TOML table).
+        source: where it comes from (a file path), named in errors.
+        key: its key in that file (``"recipes.tabular.wide_deep.graph"``), named in errors.
+
+    Raises:
+        GraphError: for anything wrong, naming the source, the key and the node.
+    """
+    data = _table(source, key, data, "a table with inputs, nodes and outputs")
+    _check_keys(source, key, data, GRAPH_KEYS, "A graph")
+    if "inputs" not in data:
+        raise _fail(
+            source, key, "a graph needs inputs, e.g. inputs.image = { shape = [28, 28, 1] }."
+        )
+    inputs = _parse_inputs(source, _join(key, "inputs"), data["inputs"])
+    raw_nodes = data.get("nodes")
+    if not isinstance(raw_nodes, list) or not raw_nodes:
+        raise _fail(
+            source,
+            _join(key, "nodes"),
+            "a graph needs nodes: a non-empty list of tables, each with a layer. "
+            f"Received: {raw_nodes!r}.",
+        )
+    name = data.get("name")
+    if name is not None and (not isinstance(name, str) or not name):
+        raise _fail(source, _join(key, "name"), f"the model name is a string. Received: {name!r}.")
+    input_names = [i.name for i in inputs]
+    fields = [
+        _parse_node(source, key, index, body, index > 0, input_names)
+        for index, body in enumerate(raw_nodes)
+    ]
+    taken = {n: _join(key, f"inputs.{n}") for n in input_names}
+    _name_nodes(source, key, fields, taken)
+    for i, f in enumerate(fields):
+        if f["inputs"] is None:  # the sequential shorthand
+            f["inputs"] = (fields[i - 1]["name"],)
+    nodes = tuple(NodeSpec(**f) for f in fields)
+    outputs, style = _parse_outputs(source, key, data.get("outputs"), nodes[-1].name)
+    spec = GraphSpec(
+        inputs=inputs,
+        nodes=nodes,
+        outputs=outputs,
+        output_style=style,
+        name=name,
+        source=source,
+        key=key,
+        data=data,
+    )
+    _check_references(spec)
+    _topological_order(spec)
+    _check_usage(spec)
+    return spec
+
+
+def _check_references(spec: GraphSpec) -> None:
+    known = [i.name for i in spec.inputs] + [n.name for n in spec.nodes]
+    for node in spec.nodes:
+        for ref in node.inputs:
+            if ref == node.name:
+                raise GraphError(
+                    f"{spec.node_where(node)}: a node cannot take its own output as input. "
+                    f"Received: inputs={list(node.inputs)!r}. Name an earlier node or an input."
+                )
+            if ref not in known:
+                raise GraphError(
+                    f"{spec.node_where(node)}: every input of a node is a graph input or "
+                    f"another node. Received: {ref!r}, which is neither."
+                    f"{did_you_mean(ref, known)} Known names: {', '.join(known)}."
+                )
+    node_names = [n.name for n in spec.nodes]
+    for out_name, ref in spec.outputs:
+        if ref not in node_names:
+            hint = (
+                " It is a graph input; an output is a node (add one, e.g. keras/Identity)."
+                if ref in [i.name for i in spec.inputs]
+                else did_you_mean(ref, node_names)
+            )
+            raise GraphError(
+                f"{spec.where('outputs')}: an output names a node. Received: "
+                f"{out_name}={ref!r}, which is no node.{hint} Nodes: {', '.join(node_names)}."
+            )
+
+
+def _topological_order(spec: GraphSpec) -> list[NodeSpec]:
+    by_name = {n.name: n for n in spec.nodes}
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+    order: list[NodeSpec] = []
+
+    def visit(node: NodeSpec, path: list[str]) -> None:
+        state[node.name] = 1
+        for ref in node.inputs:
+            child = by_name.get(ref)
+            if child is None:
+                continue
+            if state.get(ref) == 1:
+                cycle = [*path[path.index(ref) :], ref] if ref in path else [ref, node.name, ref]
+                raise GraphError(
+                    f"{spec.node_where(child)}: a graph has no cycles; every node must come "
+                    f"from the inputs. Received the cycle {' -> '.join(cycle)} (each node "
+                    "takes the next one's output). Break it by changing one node's inputs."
+                )
+            if state.get(ref) != 2:
+                visit(child, [*path, ref])
+        state[node.name] = 2
+        order.append(node)
+
+    for node in spec.nodes:
+        if node.name not in state:
+            visit(node, [node.name])
+    return order
+
+
+def _check_usage(spec: GraphSpec) -> None:
+    used = {ref for n in spec.nodes for ref in n.inputs}
+    outputs = {ref for _, ref in spec.outputs}
+    for inp in spec.inputs:
+        if inp.name not in used:
+            raise GraphError(
+                f"{spec.where('inputs.' + inp.name)}: every input feeds a node. Received: the "
+                f"input {inp.name!r}, which no node takes. Add it to a node's inputs or "
+                "remove it."
+            )
+    for node in spec.nodes:
+        if node.name not in used and node.name not in outputs:
+            raise GraphError(
+                f"{spec.node_where(node)}: every node feeds another node or is an output. "
+                f"Received: nothing takes the output of {node.name!r}. Name it in a later "
+                "node's inputs or in outputs, or remove it."
+            )
+
+
+# === Overrides ===
+
+
+def _override_targets(spec: GraphSpec) -> dict[str, tuple[str, str]]:
+    """Every ``prefix`` an override key may start with: node and input names."""
+    targets = {n.name: ("node", n.name) for n in spec.nodes}
+    targets.update({i.name: ("input", i.name) for i in spec.inputs})
+    return targets
+
+
+def split_override(spec: GraphSpec, key: str, label: str) -> tuple[str, str, str]:
+    """``"deep.units"`` or ``"deep_units"`` -> ``("node", "deep", "units")``.
+
+    ``"name"`` is the model name: ``("model", "", "name")``. The underscore form takes
+    the longest node or input name that the key starts with.
+    """
+    if key == "name":
+        return "model", "", "name"
+    targets = _override_targets(spec)
+    if "." in key:
+        owner, _, field_name = key.partition(".")
+        if owner in targets and field_name.isidentifier():
+            return (*targets[owner], field_name)
+    else:
+        matches = [t for t in targets if key.startswith(t + "_") and len(key) > len(t) + 1]
+        if matches:
+            owner = max(matches, key=len)
+            return (*targets[owner], key[len(owner) + 1 :])
+    choices = ["name"] + [
+        f"{t}.<argument>" if kind == "node" else f"{t}.shape" for t, (kind, _) in targets.items()
+    ]
+    guesses = [f"{n.name}.{a}" for n in spec.nodes for a in [*n.args, *n.each, "repeat"]]
+    guesses += [f"{i.name}.shape" for i in spec.inputs] + [f"{i.name}.dtype" for i in spec.inputs]
+    raise ArgumentError(
+        f"{label} takes overrides named <node>.<argument> (or <node>_<argument>), "
+        f"<input>.shape, <input>.dtype or name. Received: {key!r}."
+        f"{did_you_mean(key.replace('_', '.', 1) if '.' not in key else key, guesses)} "
+        f"Accepted: {', '.join(choices)}."
+    )
+
+
+def apply_overrides(
+    spec: GraphSpec, overrides: Mapping[str, Any], label: str
+) -> tuple[GraphSpec, dict[tuple[str, str], str]]:
+    """Return the spec with ``overrides`` applied, and which node arguments they set.
+
+    The second value maps ``(node, argument)`` to the override key, so that argument
+    checks can say an override is at fault. Unknown targets raise ArgumentError.
+    """
+    if not overrides:
+        return spec, {}
+    data = copy.deepcopy(dict(spec.data))
+    if "nodes" not in data:  # pragma: no cover - parse_graph guarantees it
+        raise GraphError(f"{spec.where()}: a graph needs nodes.")
+    nodes = data["nodes"] = [dict(n) for n in data["nodes"]]
+    index_of = {n.name: n.index for n in spec.nodes}
+    touched: dict[tuple[str, str], str] = {}
+    for key, value in overrides.items():
+        kind, owner, field_name = split_override(spec, key, label)
+        if kind == "model":
+            if not isinstance(value, str) or not value:
+                raise ArgumentError(
+                    f"{label}: the model name is a non-empty string. Received: name={value!r}."
+                )
+            data["name"] = value
+        elif kind == "input":
+            if field_name not in INPUT_KEYS:
+                raise ArgumentError(
+                    f"{label}: an input's overrides are {owner}.shape and {owner}.dtype. "
+                    f"Received: {key!r}."
+                )
+            inputs = data["inputs"] = {k: dict(v) for k, v in data["inputs"].items()}
+            inputs[owner][field_name] = value
+        else:
+            node = nodes[index_of[owner]]
+            node.setdefault("name", owner)  # an auto-named node keeps its name
+            if field_name == "repeat":
+                if "each" in node:
+                    raise ArgumentError(
+                        f"{label}: {owner!r} repeats once per value of each "
+                        f"({', '.join(node['each'])}), so its repeat is set through them. "
+                        f"Received: {key}={value!r}. Override "
+                        f"{owner}.{next(iter(node['each']))} with a list instead."
+                    )
+                node["repeat"] = value
+            elif field_name in ("args", "first_args", "each", "inputs", "layer", "name"):
+                raise ArgumentError(
+                    f"{label}: an override sets one argument of a node. Received: {key!r}. "
+                    f"Use {owner}.<argument>=value."
+                )
+            elif field_name in node.get("each", {}):
+                if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or not value:
+                    raise ArgumentError(
+                        f"{label}: {owner}.{field_name} gives one value per copy of "
+                        f"{owner!r}, so it is a non-empty list. Received: {key}={value!r}. "
+                        f"Example: {owner}.{field_name}=[256, 128]."
+                    )
+                each = node["each"] = dict(node["each"])
+                each[field_name] = list(value)
+                others = [k for k, v in each.items() if k != field_name and len(v) != len(value)]
+                for other in others:  # a scalar-valued sibling list follows the new length
+                    if len({repr(v) for v in each[other]}) == 1:
+                        each[other] = [each[other][0]] * len(value)
+                    else:
+                        raise ArgumentError(
+                            f"{label}: every list in {owner}.each has one value per copy. "
+                            f"Received: {key} with {len(value)} value(s), but "
+                            f"{owner}.{other} has {len(each[other])}. Override both."
+                        )
+                touched[(owner, field_name)] = key
+            else:
+                args = node["args"] = dict(node.get("args", {}))
+                args[field_name] = value
+                touched[(owner, field_name)] = key
+    try:
+        new = parse_graph(data, source=spec.source, key=spec.key)
+    except GraphError as error:
+        raise GraphArgumentError(
+            f"{label}: the overrides make the graph invalid: {error}"
+        ) from None
+    return new, touched
+
+
+def override_keys(spec: GraphSpec) -> list[tuple[str, Any]]:
+    """The overridable values the spec sets, as ``(key, value)`` (for ``zoo info``)."""
+    keys: list[tuple[str, Any]] = []
+    for inp in spec.inputs:
+        keys.append((f"{inp.name}.shape", list(inp.shape)))
+    for node in spec.nodes:
+        for arg, value in {**node.args, **node.each}.items():
+            keys.append((f"{node.name}.{arg}", value))
+        if node.repeat > 1 and not node.each:
+            keys.append((f"{node.name}.repeat", node.repeat))
+    return keys
