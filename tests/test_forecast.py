@@ -479,3 +479,22 @@ def test_listing_the_plugin_imports_no_implementation() -> None:
     )
     env = {**os.environ, "ZOO_STRICT_PLUGINS": "1"}
     subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=120)
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "quantile_loss",
+        "mean_pinball_loss",
+        "interval_coverage",
+        "interval_width",
+        "non_crossing_quantile_head",
+    ],
+)
+def test_docstring_examples_run(module: str) -> None:
+    import doctest
+    import importlib
+
+    imported = importlib.import_module(f"zoo_forecast.{module}")
+    result = doctest.testmod(imported, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

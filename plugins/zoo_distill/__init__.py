@@ -1,1 +1,55 @@
-"""keras-zoo first-party plugin: distill (work in progress)."""
+"""keras-zoo first-party plugin ``distill``: knowledge distillation.
+
+``DistillationLoss`` (Hinton et al. 2015, on logits), the ``Distiller`` model that
+trains a student against a frozen teacher, and ``cnn_classifier``, a plain logits CNN
+to build teachers and students from. This module only declares specs; implementations
+are imported on first use.
+"""
+
+import zoo
+
+
+@zoo.hookimpl
+def zoo_plugin_api():
+    return [1]
+
+
+@zoo.hookimpl
+def zoo_register(register):
+    register(
+        zoo.ComponentSpec(
+            "DistillationLoss",
+            kind="loss",
+            target="zoo_distill.distillation_loss:DistillationLoss",
+            summary="T^2 * KL(softmax(teacher/T) || softmax(student/T)) on logits.",
+            tags=("distillation", "classification"),
+            example={"kwargs": {"temperature": 2.0}, "input_shape": [4, 5]},
+        )
+    )
+    register(
+        zoo.ComponentSpec(
+            "Distiller",
+            kind="model",
+            target="zoo_distill.distiller:Distiller",
+            summary="Trains a student on a frozen teacher's softened logits plus hard labels.",
+            tags=("distillation", "classification", "training"),
+            example={
+                "kwargs": {
+                    "teacher": "distill/digits_cnn_teacher",
+                    "student": "distill/digits_cnn_student",
+                    "alpha": 0.1,
+                    "temperature": 3.0,
+                }
+            },
+        )
+    )
+    register(
+        zoo.ComponentSpec(
+            "cnn_classifier",
+            kind="model",
+            target="zoo_distill.cnn_classifier:cnn_classifier",
+            summary="Plain image CNN emitting logits, to build teachers and students from.",
+            tags=("distillation", "classification", "image"),
+            example={"kwargs": {"filters": [4, 8], "dense_units": 8}},
+        )
+    )
