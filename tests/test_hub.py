@@ -175,6 +175,33 @@ def test_training_argument_reaches_the_saved_function_only_when_trainable(handle
     np.testing.assert_allclose(frozen(X, training=True), X @ W, rtol=1e-5, atol=1e-6)
 
 
+def test_mixed_float16_policy_casts_around_the_float32_savedmodel(handles):
+    for layer, reference in (
+        (HubLayer(handles["plain"], dtype="mixed_float16"), X @ W + B),
+        (
+            HubLayer(
+                handles["named"], signature="encode", output_key="embedding", dtype="mixed_float16"
+            ),
+            X @ W,
+        ),
+    ):
+        y = layer(X)  # Keras hands the layer float16 inputs; the SavedModel takes float32
+        assert keras.backend.standardize_dtype(y.dtype) == "float16"
+        np.testing.assert_allclose(np.asarray(y, "float32"), reference, rtol=1e-2, atol=1e-2)
+        assert all(keras.backend.standardize_dtype(w.dtype) == "float32" for w in layer.weights)
+
+
+def test_fine_tuned_model_exports_as_a_savedmodel_with_its_new_weights(handles, tmp_path):
+    layer = HubLayer(handles["plain"], trainable=True)
+    model = _model(layer)
+    model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+    model.fit(X, np.zeros((5, 3), "float32"), epochs=2, batch_size=5, verbose=0)
+    model.export(str(tmp_path / "served"), format="tf_saved_model", verbose=False)
+    served = tf.saved_model.load(str(tmp_path / "served"))
+    kernel, bias = (w.numpy() for w in layer.weights)
+    np.testing.assert_allclose(served.serve(X), X @ kernel + bias, rtol=1e-5, atol=1e-5)
+
+
 # === Bad arguments and bad handles ===
 
 

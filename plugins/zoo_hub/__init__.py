@@ -41,7 +41,7 @@ def zoo_register(register):
             target="zoo_hub.hub_layer:HubLayer",
             summary="A Keras 3 layer around tensorflow_hub.load(handle), refused on load "
             "unless the handle is trusted.",
-            tags=("hub", "savedmodel", "transfer-learning"),
+            tags=("hub", "savedmodel", "transfer-learning", "export:saved_model", "export:tflite"),
             backends=("tensorflow",),
             example={
                 "kwargs": {"handle": demo_handle(), "trainable": True},

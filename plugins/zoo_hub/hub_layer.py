@@ -8,6 +8,7 @@ import os
 import sys
 
 import keras
+import tensorflow as tf
 import tensorflow_hub as hub
 
 import zoo
@@ -77,7 +78,10 @@ class HubLayer(keras.layers.Layer):
     layer is trainable and called in training). With ``signature``, it calls that
     entry of the SavedModel's ``signatures`` with keyword inputs: a dict of named
     tensors, or one tensor if the signature has exactly one input. A SavedModel that
-    returns a dict gives the whole dict, or the entry named ``output_key``.
+    returns a dict gives the whole dict, or the entry named ``output_key``. Float
+    inputs are cast to the float dtype the SavedModel takes, and float outputs to the
+    layer's compute dtype, so the layer also works under a ``mixed_float16`` policy
+    (the SavedModel itself computes in its own dtype).
 
     Loading a saved model (``keras.saving.load_model``, or any other route through
     ``from_config``) loads the handle only if it is trusted, in the spirit of Keras'
@@ -155,12 +159,17 @@ class HubLayer(keras.layers.Layer):
         self._function = self._resolve_function()
         self._input_names = None
         self._takes_training = False
+        self._hub_input_spec = None  # what the function takes, to cast float inputs to
         if signature is None:
             parameters = inspect.signature(self._function).parameters
             self._takes_training = "training" in parameters
+            traced = _concrete_functions(self._function)
+            positional = traced[0].structured_input_signature[0] if traced else ()
+            self._hub_input_spec = positional[0] if positional else None
         else:
             _, named = self._function.structured_input_signature
             self._input_names = sorted(named)
+            self._hub_input_spec = dict(named)
             self._check_output_key(self._function.structured_outputs)
 
         # Wrap the SavedModel's own variables (keras.Variable keeps a tf.Variable it is
@@ -244,18 +253,47 @@ class HubLayer(keras.layers.Layer):
             )
         return {names[0]: inputs}
 
+    def _cast_inputs(self, inputs):
+        """Float inputs in the float dtype the SavedModel takes (Keras may autocast them)."""
+
+        def cast(value, spec):
+            if (
+                isinstance(spec, tf.TensorSpec)
+                and tf.is_tensor(value)
+                and value.dtype.is_floating
+                and spec.dtype.is_floating
+                and value.dtype != spec.dtype
+            ):
+                return tf.cast(value, spec.dtype)
+            return value
+
+        try:
+            return tf.nest.map_structure(cast, inputs, self._hub_input_spec)
+        except (TypeError, ValueError):  # another structure: TensorFlow reports it
+            return inputs
+
+    def _cast_outputs(self, outputs):
+        """Float outputs in the layer's compute dtype, as from any Keras layer."""
+
+        def cast(value):
+            if tf.is_tensor(value) and value.dtype.is_floating:
+                return tf.cast(value, self.compute_dtype)
+            return value
+
+        return tf.nest.map_structure(cast, outputs)
+
     def call(self, inputs, training=None):
         if self.signature is None:
             kwargs = {}
             if self._takes_training:
                 kwargs["training"] = bool(training) and self.trainable
-            outputs = self._function(inputs, **kwargs)
+            outputs = self._function(self._cast_inputs(inputs), **kwargs)
         else:
-            outputs = self._function(**self._signature_inputs(inputs))
+            outputs = self._function(**self._cast_inputs(self._signature_inputs(inputs)))
         if self.output_key is not None:
             self._check_output_key(outputs)
             outputs = outputs[self.output_key]
-        return outputs
+        return self._cast_outputs(outputs)
 
     def get_config(self):
         return {
