@@ -368,7 +368,10 @@ class Registry:
             except NotFoundError as error:
                 if not slash:
                     # A short name may belong to a plugin registered later in code.
-                    return f"its node {node.name!r} uses {node.layer!r}, which matches nothing"
+                    return (
+                        f"its node {node.name!r} uses {node.layer!r}, which matches no "
+                        f"registered component (a Keras built-in is written 'keras/{node.layer}')"
+                    )
                 raise RegistryFileError(f"{spec.node_where(node)}: {error}") from None
             if entry.kind not in ("layer", "preprocessor"):
                 raise RegistryFileError(

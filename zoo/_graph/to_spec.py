@@ -78,28 +78,53 @@ def component_id(model: Any, layer: Any, registry: Any) -> str:
 
 def compact_args(model: Any, layer: Any, component: str) -> dict[str, Any]:
     """The layer's config minus its name and the entries a default layer has alike."""
+    import keras
+
     cls = type(layer)
     config = dict(layer.get_config())
     config.pop("name", None)
     params = constructor_parameters(cls)
-    unknown = sorted(k for k in config if k not in params)
-    if unknown:
+    required = {k: config[k] for k, p in params.items() if p.required and k in config}
+    # Arguments defaulting to None are often required in practice (CategoryEncoding's
+    # num_tokens): when the bare reference fails, pass them too (not the base Layer's).
+    unset = {
+        k: config[k]
+        for k, p in params.items()
+        if p.default is None and k in config and p.owner is not keras.layers.Layer
+    }
+    reference: dict[str, Any] = {}
+    passed: dict[str, Any] = {}
+    for base in (required, {**unset, **required}):
+        try:
+            reference = cls.from_config({**base, "name": layer.name}).get_config()
+            passed = base
+            break
+        except Exception:
+            continue
+    # A config entry the signature does not name (popped from **kwargs, like
+    # LayerNormalization's deprecated rms_scaling) is fine at its default only.
+    hidden = sorted(
+        k for k in config if k not in params and _plain(reference.get(k, ...)) != _plain(config[k])
+    )
+    if hidden:
         raise _fail(
             model,
-            f"a node's args are constructor arguments, but the config of layer {layer.name!r} "
-            f"({component}) holds {', '.join(unknown)}, which its constructor does not take. "
-            "Received: a layer whose get_config and __init__ disagree. Fix the layer class.",
+            "a node's args are the constructor's named arguments. Received: layer "
+            f"{layer.name!r} ({component}) with {', '.join(f'{k}={config[k]!r}' for k in hidden)}"
+            ", which its constructor's signature does not name. Set it back to the default, "
+            "or wrap the layer in a registered component.",
         )
-    required = {k: config[k] for k, p in params.items() if p.required and k in config}
-    try:
-        reference = cls.from_config({**required, "name": layer.name}).get_config()
-    except Exception:
-        reference = {}
-    return {
-        k: _plain(v)
-        for k, v in config.items()
-        if k not in reference or _plain(reference[k]) != _plain(v) or k in required
-    }
+    args = {}
+    for k, v in config.items():
+        if k not in params:
+            continue
+        same_as_default = not params[k].required and _plain(params[k].default) == _plain(v)
+        same_as_reference = k in reference and _plain(reference[k]) == _plain(v)
+        # A value passed to the reference is only compared with the signature default.
+        judged_by_reference = k not in passed and same_as_reference
+        if k in required or not (same_as_default or judged_by_reference):
+            args[k] = _plain(v)
+    return args
 
 
 def _tensor_ref(model: Any, layer_name: str, value: Any) -> str | None:
@@ -127,11 +152,18 @@ def _inputs_of(model: Any, entry: Mapping[str, Any]) -> list[str]:
             "Give each call its own layer.",
         )
     call = calls[0]
-    if call.get("kwargs"):
+    # Keras records training=False and mask=None on every symbolic call of a layer that
+    # takes them; a spec's layer call records the same, so only other values matter.
+    kwargs = {
+        k: v
+        for k, v in call.get("kwargs", {}).items()
+        if not ((k == "training" and v in (False, None)) or (k == "mask" and v is None))
+    }
+    if kwargs:
         raise _fail(
             model,
             "a spec node passes only its inputs to its layer. Received: layer "
-            f"{name!r} called with the keyword argument(s) {', '.join(call['kwargs'])} "
+            f"{name!r} called with the keyword argument(s) {', '.join(kwargs)} "
             "(an explicit training flag, or a mask from mask_zero/Masking). Call the layer "
             "on its inputs alone.",
         )
