@@ -241,8 +241,8 @@ def test_distiller_saves_and_reloads_and_its_student_stands_alone(tmp_path) -> N
     distiller.fit(x, y, epochs=2, verbose=0)
     before = distiller.evaluate(x, y, verbose=0, return_dict=True)
 
-    distiller.save(tmp_path / "distiller.keras")
-    loaded = keras.saving.load_model(tmp_path / "distiller.keras", safe_mode=True)
+    zoo.save(distiller, tmp_path / "distiller.keras")  # the zoo's plugin-aware save and load
+    loaded = zoo.load(tmp_path / "distiller.keras")
     assert type(loaded) is type(distiller)
     assert (loaded.alpha, loaded.temperature) == (0.2, 4.0)
     assert loaded.teacher.trainable is False

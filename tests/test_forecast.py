@@ -432,6 +432,25 @@ def test_quantile_forecaster_shapes_and_level_invariance() -> None:
     assert not np.allclose(_np(absolute(x + shift)), _np(absolute(x)) + 100.0, atol=1e-1)
 
 
+@pytest.mark.parametrize(("batch", "horizon"), [(3, 2), (2, 2), (4, 4), (1, 1)])
+def test_quantile_forecaster_adds_each_samples_own_level(batch: int, horizon: int) -> None:
+    # Batch sizes equal to Q (3) or to the horizon once added another sample's last value
+    # (Keras' TensorFlow ops.add took the (batch, 1, 1) level for a bias vector).
+    model = zoo.build(
+        "forecast/quantile_forecaster",
+        window=5,
+        horizon=horizon,
+        encoder_units=4,
+        hidden_units=[4],
+    )
+    x = np.random.default_rng(12).normal(size=(batch, 5, 1)).astype("float32") * 10
+    head = keras.Model(model.inputs[0], model.get_layer("quantiles").output)
+    expected = _np(head(x)) + x[:, -1:, :1]
+    np.testing.assert_allclose(_np(model(x)), expected, rtol=1e-5, atol=1e-4)
+    one_by_one = np.concatenate([_np(model(x[i : i + 1])) for i in range(batch)])
+    np.testing.assert_allclose(one_by_one, expected, rtol=1e-5, atol=1e-4)
+
+
 def test_quantile_forecaster_validates_arguments() -> None:
     from zoo_forecast.quantile_forecaster import quantile_forecaster
 

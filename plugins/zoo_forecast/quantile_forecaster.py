@@ -99,5 +99,9 @@ def quantile_forecaster(
     x = keras.layers.Reshape((horizon, step_units), name="per_step")(x)
     outputs = quantile_output(x, len(quantiles), non_crossing)  # (batch, horizon, Q)
     if relative:  # offsets from the last observed value of the target, feature 0
-        outputs = keras.layers.Add(name="from_last_value")([outputs, last[:, :, :1]])
+        # Tiled to the full (batch, horizon, Q) shape on purpose: Keras 3.15's TensorFlow
+        # ops.add treats a (batch, 1, 1) operand as a bias vector when batch equals Q or
+        # horizon, and adds it along the wrong axis.
+        level = keras.ops.tile(last[:, :, :1], (1, horizon, len(quantiles)))
+        outputs = keras.layers.Add(name="from_last_value")([outputs, level])
     return keras.Model(inputs, outputs, name=name)
