@@ -57,6 +57,13 @@ class Distiller(keras.Model):
     Both models must output logits of the same shape and take the same inputs; the
     student must be a Functional or Sequential model (it defines the inputs).
 
+    Compared with ``keras.distillation.Distiller(teacher, student,
+    LogitsDistillation(T, loss=keras.losses.KLDivergence()), student_loss_weight=alpha)``
+    the loss is the same (a test checks it); this one is a Functional model (it has
+    ``inputs`` and ``outputs``, and goes through `zoo.testing`), takes the hard-label
+    loss from the ordinary ``compile(loss=...)`` and does not scale the student's
+    regularization losses by ``alpha``.
+
     Args:
         teacher: the trained teacher, a `keras.Model` (or the id of a zoo model or recipe,
             built with `zoo.build`, mostly useful for tests).
