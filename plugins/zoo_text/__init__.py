@@ -51,7 +51,7 @@ def zoo_plugin_api():
     return [1]
 
 
-def _tokenizer(name, module, summary, vocabulary, tags, kwargs=None):
+def _tokenizer_spec(name, module, summary, vocabulary, tags, kwargs=None):
     return zoo.ComponentSpec(
         name,
         kind="preprocessor",
@@ -66,7 +66,7 @@ def _tokenizer(name, module, summary, vocabulary, tags, kwargs=None):
     )
 
 
-def _builder(name, summary, tags, kwargs):
+def _builder_spec(name, summary, tags, kwargs):
     return zoo.ComponentSpec(
         name,
         kind="model",
@@ -94,7 +94,7 @@ def zoo_register(register):
         )
     )
     register(
-        _tokenizer(
+        _tokenizer_spec(
             "WhitespaceTokenizer",
             "whitespace_tokenizer",
             "Word ids from a whitespace split, padded to a fixed length, [CLS]/[SEP]/[UNK].",
@@ -103,7 +103,7 @@ def zoo_register(register):
         )
     )
     register(
-        _tokenizer(
+        _tokenizer_spec(
             "UnicodeScriptTokenizer",
             "unicode_script_tokenizer",
             "Word ids from a split on Unicode script changes, padded to a fixed length.",
@@ -113,7 +113,7 @@ def zoo_register(register):
         )
     )
     register(
-        _tokenizer(
+        _tokenizer_spec(
             "WordPieceTokenizer",
             "word_piece_tokenizer",
             "Subword ids from tensorflow-text's FastWordpiece; vocabulary learned by adapt().",
@@ -122,7 +122,7 @@ def zoo_register(register):
         )
     )
     register(
-        _builder(
+        _builder_spec(
             "text_classifier",
             "Embedding, global average pooling, dense head: the classic IMDB model.",
             ("bag-of-embeddings",),
@@ -130,7 +130,7 @@ def zoo_register(register):
         )
     )
     register(
-        _builder(
+        _builder_spec(
             "text_cnn",
             "Parallel Conv1D branches of several widths, max-pooled and concatenated.",
             ("cnn",),
@@ -138,7 +138,7 @@ def zoo_register(register):
         )
     )
     register(
-        _builder(
+        _builder_spec(
             "bilstm_classifier",
             "Embedding, bidirectional LSTM, dense head.",
             ("rnn", "lstm"),

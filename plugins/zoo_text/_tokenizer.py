@@ -202,6 +202,9 @@ class BaseTokenizer(keras.layers.Layer):
         """Learn the vocabulary from ``data``: a list or array of strings, or a `tf.data`
         dataset of strings (batched or not). Replaces any vocabulary the layer had.
 
+        The texts go through the same standardization and split as in `call`, eagerly,
+        ``batch_size`` at a time.
+
         Args:
             data: the training texts.
             batch_size: how many texts go through the TensorFlow ops at once.
@@ -209,16 +212,16 @@ class BaseTokenizer(keras.layers.Layer):
         """
         owner = type(self).__name__
         if isinstance(data, tf.data.Dataset):
-            if steps is not None:
-                data = data.take(steps)
-            if data.element_spec.dtype != tf.string:
+            spec = data.element_spec
+            if not isinstance(spec, tf.TensorSpec) or spec.dtype != tf.string:
                 raise ValueError(
                     f"{owner}.adapt reads a dataset of strings. Received: element_spec="
-                    f"{data.element_spec}. Map it to the text alone, e.g. "
-                    "ds.map(lambda text, label: text)."
+                    f"{spec}. Map it to the text alone, e.g. ds.map(lambda text, label: text)."
                 )
-            dataset = data.unbatch() if data.element_spec.shape.rank else data
-            dataset = dataset.batch(batch_size)
+            if steps is not None:
+                data = data.take(steps)
+            data = data.unbatch() if spec.shape.rank else data
+            batches = (batch for batch in data.batch(batch_size))
         else:
             if isinstance(data, tf.Tensor):
                 data = data.numpy()
@@ -229,15 +232,23 @@ class BaseTokenizer(keras.layers.Layer):
                     f"Received: {type(data).__name__} of {len(items)} item(s). Pass the "
                     "training texts."
                 )
-            texts = tf.constant(items, dtype=tf.string)
-            dataset = tf.data.Dataset.from_tensor_slices(texts).batch(batch_size)
-        dataset = dataset.map(self._standardized)
-        self._install(self._check_vocabulary(self._learn(dataset)), inline=False)
+            batches = (
+                tf.constant(items[i : i + batch_size], dtype=tf.string)
+                for i in range(0, len(items), batch_size)
+            )
+        words = (self._split_words(self._standardized(batch)) for batch in batches)
+        tokens = self._learn(self._count_words(words))
+        self._install(self._check_vocabulary(tokens), inline=False)
 
     def _standardized(self, strings):
         return standardize(strings) if self.standardize else strings
 
-    def _learn(self, dataset: tf.data.Dataset) -> list[str]:
+    def _split_words(self, strings: tf.Tensor) -> tf.RaggedTensor:
+        """Standardized strings (batch,) to the ragged words `adapt` counts."""
+        raise NotImplementedError
+
+    def _learn(self, counts: collections.Counter) -> list[str]:
+        """Word counts to a vocabulary (special tokens first)."""
         raise NotImplementedError
 
     @staticmethod
@@ -359,11 +370,7 @@ class WordLookupTokenizer(BaseTokenizer):
     alphabetically), after the special tokens. Subclasses implement ``_split_words``.
     """
 
-    def _split_words(self, strings: tf.Tensor) -> tf.RaggedTensor:
-        raise NotImplementedError
-
-    def _learn(self, dataset: tf.data.Dataset) -> list[str]:
-        counts = self._count_words(dataset.map(self._split_words))
+    def _learn(self, counts: collections.Counter) -> list[str]:
         counts = {w: n for w, n in counts.items() if w not in SPECIAL_TOKENS}
         ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
         keep = self.max_vocabulary_size - len(SPECIAL_TOKENS)

@@ -85,8 +85,10 @@ class WordPieceTokenizer(BaseTokenizer):
         words = _basic_split(strings)
         return self._wordpiece.tokenize(words).merge_dims(-2, -1)
 
-    def _learn(self, dataset):
-        counts = self._count_words(dataset.map(_basic_split))
+    def _split_words(self, strings):
+        return _basic_split(strings)
+
+    def _learn(self, counts):
         if not counts:
             raise ValueError(
                 "WordPieceTokenizer.adapt found no words in the texts. Received: texts "
