@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 import warnings
 from collections.abc import Mapping, Sequence
@@ -132,6 +133,11 @@ def export(
     return path
 
 
+#: Ops that call back into the Python process that traced them: a SavedModel holding
+#: one runs nowhere else (TF Serving, another process, TFLite).
+PYTHON_OPS = frozenset({"PyFunc", "PyFuncStateless", "EagerPyFunc"})
+
+
 def _saved_model(model: Any, path: Path) -> None:
     try:
         with _quiet():
@@ -142,6 +148,29 @@ def _saved_model(model: Any, path: Path) -> None:
             f"{type(error).__name__}: {_first_lines(error)}. A layer whose call is not a "
             "TensorFlow graph (Python side effects, a non-TensorFlow op) cannot be traced."
         ) from error
+    python_ops = python_ops_in(path)
+    if python_ops:
+        raise ZooError(
+            f"A servable SavedModel runs without Python. Received: {model.name!r} calls "
+            f"Python through {', '.join(python_ops)} (tf.py_function or tf.numpy_function) "
+            "in its graph, which runs only inside the process that exported it. Rewrite that "
+            "layer's call with keras.ops or TensorFlow ops."
+        )
+
+
+def python_ops_in(path: str | os.PathLike[str]) -> list[str]:
+    """The ops of a SavedModel's graph (functions included) that call back into Python."""
+    from tensorflow.core.protobuf import saved_model_pb2
+
+    proto = saved_model_pb2.SavedModel()
+    proto.ParseFromString((Path(path) / "saved_model.pb").read_bytes())
+    found: set[str] = set()
+    for graph in proto.meta_graphs:
+        nodes = list(graph.graph_def.node)
+        for function in graph.graph_def.library.function:
+            nodes.extend(function.node_def)
+        found.update(node.op for node in nodes if node.op in PYTHON_OPS)
+    return sorted(found)
 
 
 def _tflite(model: Any, quantization: str | None, select_tf_ops: bool) -> bytes:
@@ -163,16 +192,34 @@ def _tflite(model: Any, quantization: str | None, select_tf_ops: bool) -> bytes:
             with _quiet():
                 return bytes(converter.convert())
         except Exception as error:
-            hint = (
-                " Pass select_tf_ops=True (--select-tf-ops) to bundle TensorFlow ops; the "
-                "file then needs the Flex delegate where it runs."
-                if not select_tf_ops
-                else ""
-            )
-            raise ZooError(
-                f"{model.name!r} cannot be converted to TFLite. Received: "
-                f"{type(error).__name__}: {_first_lines(error)}.{hint}"
-            ) from error
+            raise ZooError(_tflite_failure(model.name, error, select_tf_ops)) from error
+
+
+def _tflite_failure(name: str, error: BaseException, select_tf_ops: bool) -> str:
+    """The converter's reason in one sentence: which ops TFLite lacks, and what to do."""
+    text = str(error)
+    select = sorted(set(re.findall(r"TF Select ops: ([^\n]+)", text)))
+    custom = sorted(set(re.findall(r"Custom ops: ([^\n]+)", text)))
+    if not select and not custom:
+        return (
+            f"{name!r} cannot be converted to TFLite. Received: {type(error).__name__}: "
+            f"{_first_lines(error)}."
+        )
+    parts = []
+    if select:
+        parts.append(f"TensorFlow ops without a TFLite builtin: {', '.join(select)}")
+    if custom:
+        parts.append(f"ops neither TFLite nor its TensorFlow fallback has: {', '.join(custom)}")
+    if custom:
+        todo = "Rewrite the layers using them with keras.ops, or export a SavedModel instead."
+    elif select_tf_ops:
+        todo = "Rewrite the layers using them with keras.ops."
+    else:
+        todo = (
+            "Pass select_tf_ops=True (--select-tf-ops) to bundle them (the file then needs "
+            "the Flex delegate where it runs), or rewrite those layers with keras.ops."
+        )
+    return f"TFLite runs its builtin ops only. Received: {name!r} uses {'; '.join(parts)}. {todo}"
 
 
 def _first_lines(error: BaseException, count: int = 6) -> str:
@@ -267,16 +314,26 @@ def run_tflite(
     """
     import tensorflow as tf
 
-    with _quiet():
-        interpreter = tf.lite.Interpreter(model_path=str(path))
-    signatures = interpreter.get_signature_list()
-    key = "serving_default" if "serving_default" in signatures else next(iter(signatures))
-    runner = interpreter.get_signature_runner(key)
-    details = runner.get_input_details()
-    names = list(input_names) if input_names is not None else sorted(details)
-    feed = _by_name(names, inputs, "TFLite model")
-    feed = {name: value.astype(details[name]["dtype"]) for name, value in feed.items()}
-    return _as_list(runner(**feed))
+    try:
+        with _quiet():
+            interpreter = tf.lite.Interpreter(model_path=str(path))
+        signatures = interpreter.get_signature_list()
+        key = "serving_default" if "serving_default" in signatures else next(iter(signatures))
+        runner = interpreter.get_signature_runner(key)
+        details = runner.get_input_details()
+        names = list(input_names) if input_names is not None else sorted(details)
+        feed = _by_name(names, inputs, "TFLite model")
+        feed = {name: value.astype(details[name]["dtype"]) for name, value in feed.items()}
+        return _as_list(runner(**feed))
+    except RuntimeError as error:
+        if "Flex delegate" not in str(error):
+            raise
+        raise ZooError(
+            "A TFLite file with TensorFlow ops runs where the Flex delegate is linked. "
+            f"Received: {str(path)!r}, exported with select_tf_ops, and this interpreter "
+            "(tf.lite in the tensorflow wheel) has no Flex delegate. Run it with a LiteRT "
+            "runtime built with Flex, or export without TensorFlow ops."
+        ) from error
 
 
 def max_difference(reference: Sequence[Any], outputs: Sequence[Any]) -> float:

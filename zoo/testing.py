@@ -9,24 +9,48 @@ The checks, each reported separately (a failure does not stop the others):
 
 - ``config``: ``get_config`` holds every constructor argument, ``from_config`` rebuilds
   an equal config, and with the same weights the clone computes the same outputs;
-- ``keras_file``: a ``.keras`` save and ``load_model(safe_mode=True)`` keep the outputs;
+- ``keras_file``: `zoo.save` then `zoo.load` (``safe_mode=True``) keep the outputs;
 - ``gradients``: every trainable weight (for a loss: the prediction) gets a finite,
   non-zero gradient (TensorFlow backend);
 - ``shapes``: the symbolic output shape (from ``keras.Input``) agrees with the eager one;
-- ``registered_name``: every zoo class involved is saved as ``zoo.<plugin>>Name``.
+- ``registered_name``: every zoo class involved is saved as ``zoo.<plugin>>Name``, and
+  no other class took that name;
+- ``batch_independence``: inference on the whole batch equals inference one sample
+  at a time (``rtol=1e-4``, ``atol=1e-5``);
+- ``mixed_precision``: under the ``mixed_float16`` policy it builds, keeps float32
+  weights, runs, gives finite outputs within 2% (of ``max(1, |output|)``) of float32
+  with the same weights;
+- ``xla``: compiled with ``jit_compile=True``, predict matches eager and one fit step
+  gives a finite loss and changes the weights (a loss: the compiled loss matches; a
+  metric: the compiled evaluation matches);
+- ``lazy``: in a fresh interpreter, registering and listing the component's plugin
+  imports neither TensorFlow, Keras, NumPy nor any of its implementation modules;
+- ``export``: for a spec tagged ``export:saved_model`` or ``export:tflite``, the
+  exported artifact (`zoo.export`) run by TensorFlow's SavedModel loader or the TFLite
+  interpreter matches the Keras outputs within ``zoo._export.TOLERANCES``.
 
 Inputs come from the spec's `zoo.Example` (or one passed in). Third parties run the
-same checks in their CI: ``pytest.mark.parametrize("name", zoo.testing.component_ids(
-plugin="mine"))`` then ``zoo.testing.assert_conforms(name)``.
+same checks in their CI with one line in a test module::
+
+    test_conformance = zoo.testing.conformance_test(plugin="mine")
+
+or from a shell: ``python -m zoo check --plugin mine``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
 import inspect
 import json
+import os
+import re
+import subprocess
+import sys
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+import types
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -36,13 +60,50 @@ import numpy as np
 
 import zoo
 from zoo._registry import default_registry
+from zoo._serializable import NameClash, name_clashes
 from zoo._spec import ComponentSpec, Example, Recipe
 
-__all__ = ["CheckResult", "Report", "assert_conforms", "check", "component_ids"]
+__all__ = [
+    "CHECKS",
+    "EXPORT_TAGS",
+    "CheckResult",
+    "NameClash",
+    "Report",
+    "assert_conforms",
+    "check",
+    "component_ids",
+    "conformance_test",
+    "name_clashes",
+]
 
 Status = Literal["passed", "failed", "not applicable"]
-CHECKS = ("config", "keras_file", "gradients", "shapes", "registered_name")
+CHECKS = (
+    "config",
+    "keras_file",
+    "gradients",
+    "shapes",
+    "registered_name",
+    "batch_independence",
+    "mixed_precision",
+    "xla",
+    "lazy",
+    "export",
+)
+#: Tags by which a spec (or a recipe, or a recipe's builder) claims an export format.
+EXPORT_TAGS = {"export:saved_model": "saved_model", "export:tflite": "tflite"}
 SEED = 1234
+#: Modules that listing a plugin must not import (the lazy contract).
+HEAVY_MODULES = (
+    "tensorflow",
+    "keras",
+    "tensorflow_text",
+    "tensorflow_hub",
+    "keras_tuner",
+    "jax",
+    "torch",
+    "numpy",
+)
+MIXED_TOLERANCE = 2e-2
 
 
 @dataclass(frozen=True)
@@ -52,6 +113,9 @@ class CheckResult:
     check: str
     status: Status
     reason: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return dataclasses.asdict(self)
 
 
 @dataclass
@@ -76,10 +140,25 @@ class Report:
                 return result.status
         raise KeyError(check)
 
+    def counts(self) -> dict[str, int]:
+        """How many checks passed, failed, or did not apply."""
+        counts = {"passed": 0, "failed": 0, "not applicable": 0}
+        for result in self.results:
+            counts[result.status] += 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "component": self.component,
+            "ok": self.ok,
+            "counts": self.counts(),
+            "results": [r.to_dict() for r in self.results],
+        }
+
     def __str__(self) -> str:
         lines = [self.component]
         for r in self.results:
-            lines.append(f"  {r.check:<16} {r.status}" + (f": {r.reason}" if r.reason else ""))
+            lines.append(f"  {r.check:<18} {r.status}" + (f": {r.reason}" if r.reason else ""))
         return "\n".join(lines)
 
 
@@ -98,38 +177,105 @@ def component_ids(
     return [e.id for e in zoo.list_components(pattern, kind=kind, plugin=plugin)]
 
 
-def assert_conforms(name: str, *, example: Example | Mapping[str, Any] | None = None) -> Report:
+def assert_conforms(
+    name: str,
+    *,
+    example: Example | Mapping[str, Any] | None = None,
+    checks: Sequence[str] | None = None,
+) -> Report:
     """Run `check` and raise AssertionError listing every failed check."""
-    report = check(name, example=example)
+    report = check(name, example=example, checks=checks)
     if not report.ok:
         raise AssertionError(f"{name} does not conform:\n{report}")
     return report
 
 
-def check(name: str, *, example: Example | Mapping[str, Any] | None = None) -> Report:
-    """Put the component or recipe ``name`` through every check; never raises for a failure.
+def conformance_test(
+    pattern: str | None = None,
+    *,
+    kind: str | None = None,
+    plugin: str | None = None,
+    checks: Sequence[str] | None = None,
+) -> Callable[[str], None]:
+    """A pytest test function parametrized over the matching components: one line.
+
+    ``test_conformance = zoo.testing.conformance_test(plugin="astro")`` in a test
+    module gives one test per component of the plugin ``astro`` (``test_conformance
+    [astro/StarPool]``, ...), each failing with the full report. When nothing matches
+    (the plugin is not installed, the pattern is wrong), the test fails instead of
+    being silently skipped.
+    """
+    import pytest
+
+    names = component_ids(pattern, kind=kind, plugin=plugin)
+    if not names:
+        wanted = ", ".join(
+            f"{k}={v!r}"
+            for k, v in (("pattern", pattern), ("kind", kind), ("plugin", plugin))
+            if v is not None
+        )
+
+        def test_conformance() -> None:
+            pytest.fail(
+                f"No registered component matches {wanted or 'anything'}. Is the plugin "
+                "installed? `python -m zoo plugins` shows what is."
+            )
+
+        return test_conformance
+
+    @pytest.mark.parametrize("name", names)
+    def test_conformance(name: str) -> None:
+        report = check(name, checks=checks)
+        if not report.ok:
+            pytest.fail(f"{name} does not conform:\n{report}", pytrace=False)
+
+    return test_conformance
+
+
+def _selected(checks: Sequence[str] | None) -> tuple[str, ...]:
+    if checks is None:
+        return CHECKS
+    if isinstance(checks, str):
+        checks = [checks]
+    unknown = [c for c in checks if c not in CHECKS]
+    if unknown:
+        raise zoo.ZooError(
+            f"The kit's checks are {', '.join(CHECKS)}. Received: {', '.join(unknown)}."
+        )
+    return tuple(c for c in CHECKS if c in checks)
+
+
+def check(
+    name: str,
+    *,
+    example: Example | Mapping[str, Any] | None = None,
+    checks: Sequence[str] | None = None,
+) -> Report:
+    """Put the component or recipe ``name`` through the checks; never raises for a failure.
 
     Args:
         name: an id or unique short name of a registered layer, loss, metric, model,
             preprocessor, initializer or callback (or a recipe).
         example: how to exercise it; defaults to the spec's own ``example``.
+        checks: the checks to run (default: all of `CHECKS`), reported in that order.
     """
+    selected = _selected(checks)
     entry = default_registry().resolve(name)
     report = Report(entry.id)
     ex = Example.coerce(example) if example is not None else _spec_example(entry)
     if ex is None:
         report.results = [
             CheckResult(c, "failed", "the spec declares no example; add example={...}")
-            for c in CHECKS
+            for c in selected
         ]
         return report
     try:
         subject = _make_subject(entry, ex)
     except Exception as error:
         reason = f"could not set it up from its example: {type(error).__name__}: {error}"
-        report.results = [CheckResult(c, "failed", reason) for c in CHECKS]
+        report.results = [CheckResult(c, "failed", reason) for c in selected]
         return report
-    for name_ in CHECKS:
+    for name_ in selected:
         method = getattr(subject, f"check_{name_}")
         try:
             method()
@@ -207,7 +353,7 @@ def _numpy(value: Any) -> list[np.ndarray]:
     return [np.asarray(keras.ops.convert_to_numpy(v)) for v in keras.tree.flatten(value)]
 
 
-def _same(a: Any, b: Any, what: str, atol: float = 1e-5) -> None:
+def _same(a: Any, b: Any, what: str, atol: float = 1e-5, rtol: float = 1e-5) -> None:
     left, right = _numpy(a), _numpy(b)
     if len(left) != len(right):
         raise _Failed(f"{what}: {len(left)} outputs before, {len(right)} after")
@@ -215,11 +361,37 @@ def _same(a: Any, b: Any, what: str, atol: float = 1e-5) -> None:
         if x.shape != y.shape:
             raise _Failed(f"{what}: output {i} has shape {x.shape} before, {y.shape} after")
         if x.dtype.kind in "fc":
-            if not np.allclose(x, y, rtol=1e-5, atol=atol, equal_nan=True):
+            if not np.allclose(x, y, rtol=rtol, atol=atol, equal_nan=True):
                 diff = float(np.nanmax(np.abs(x.astype(np.float64) - y.astype(np.float64))))
                 raise _Failed(f"{what}: output {i} differs by up to {diff:.3g}")
         elif not np.array_equal(x, y):
             raise _Failed(f"{what}: output {i} differs")
+
+
+def _close(reference: Any, other: Any, what: str, tolerance: float) -> None:
+    """Every output within ``tolerance * max(1, max|reference|)``; integers exactly equal."""
+    left, right = _numpy(reference), _numpy(other)
+    if len(left) != len(right):
+        raise _Failed(f"{what}: {len(left)} outputs against {len(right)}")
+    for i, (x, y) in enumerate(zip(left, right)):
+        if x.shape != y.shape:
+            raise _Failed(f"{what}: output {i} has shape {x.shape} against {y.shape}")
+        if x.dtype.kind not in "fc":
+            if not np.array_equal(x, y):
+                raise _Failed(f"{what}: output {i} differs")
+            continue
+        y64 = y.astype(np.float64)
+        if not np.all(np.isfinite(y64)[np.isfinite(x)]):
+            raise _Failed(f"{what}: output {i} has non-finite values")
+        if x.size == 0:
+            continue
+        scale = max(1.0, float(np.nanmax(np.abs(x))))
+        diff = float(np.nanmax(np.abs(x.astype(np.float64) - y64)))
+        if diff > tolerance * scale:
+            raise _Failed(
+                f"{what}: output {i} differs by up to {diff:.3g} "
+                f"(allowed {tolerance:g} x {scale:.3g})"
+            )
 
 
 def _canonical(config: Any) -> str:
@@ -242,8 +414,9 @@ def _check_config_complete(cls: type, config: Mapping[str, Any]) -> None:
 
 
 def _check_registered(classes: Sequence[type], plugin: str | None) -> None:
-    """Every non-Keras class must be registered as ``zoo.<plugin>>Name``."""
+    """Every non-Keras class is registered as ``zoo.<plugin>>Name``, and owns that name."""
     problems = []
+    clashes = {clash.name: clash for clash in name_clashes()}
     for cls in classes:
         if cls.__module__.startswith("keras"):
             continue
@@ -257,6 +430,14 @@ def _check_registered(classes: Sequence[type], plugin: str | None) -> None:
         elif plugin is not None and package != f"zoo.{plugin}":
             problems.append(
                 f"{cls.__qualname__} is registered as {registered!r}, expected zoo.{plugin}>"
+            )
+        elif registered in clashes:
+            problems.append(str(clashes[registered]))
+        elif keras.saving.get_registered_object(registered) is not cls:
+            other = keras.saving.get_registered_object(registered)
+            problems.append(
+                f"{registered!r} now names {getattr(other, '__qualname__', other)!r}, not "
+                f"{cls.__qualname__}: another class took the name"
             )
     if problems:
         raise _Failed("; ".join(problems))
@@ -328,9 +509,228 @@ def _compare_shapes(symbolic: Any, eager: Any) -> None:
 
 def _roundtrip_file(model: Any, compile_args: Mapping[str, Any] | None = None) -> Any:
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "component.keras"
-        model.save(path)
-        return keras.saving.load_model(path, safe_mode=True, compile=compile_args is not None)
+        path = zoo.save(model, Path(folder) / "component.keras")
+        return zoo.load(path, compile=compile_args is not None)
+
+
+def _leaves(x: Any) -> list[np.ndarray]:
+    if isinstance(x, Mapping):
+        return [np.asarray(v) for v in x.values()]
+    if isinstance(x, (list, tuple)):
+        return [np.asarray(v) for v in x]
+    return [np.asarray(x)]
+
+
+def _has_strings(x: Any) -> bool:
+    return any(leaf.dtype.kind in "OUS" for leaf in _leaves(x))
+
+
+def _batch_size(x: Any) -> int:
+    sizes = {leaf.shape[0] if leaf.ndim else 0 for leaf in _leaves(x)}
+    return sizes.pop() if len(sizes) == 1 else 0
+
+
+def _sample(x: Any, i: int) -> Any:
+    if isinstance(x, Mapping):
+        return {k: np.asarray(v)[i : i + 1] for k, v in x.items()}
+    if isinstance(x, list):
+        return [np.asarray(v)[i : i + 1] for v in x]
+    return np.asarray(x)[i : i + 1]
+
+
+def _batch_independence(run: Callable[[Any], Any], x: Any, y: Any) -> None:
+    n = _batch_size(x)
+    if n < 2:
+        raise _NotApplicable("the example's batch holds fewer than two samples")
+    full = _numpy(y)
+    if any(out.ndim == 0 or out.shape[0] != n for out in full):
+        raise _NotApplicable("an output has no batch dimension")
+    parts = [_numpy(run(_sample(x, i))) for i in range(n)]
+    joined = [np.concatenate([part[k] for part in parts]) for k in range(len(full))]
+    _same(full, joined, "one sample at a time against the whole batch", atol=1e-5, rtol=1e-4)
+
+
+@contextlib.contextmanager
+def _dtype_policy(name: str) -> Iterator[None]:
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(name)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
+def _float16_weights(weights: Sequence[Any]) -> None:
+    half = [w.path for w in weights if "float16" in str(w.dtype)]
+    if half:
+        raise _Failed(
+            f"under mixed_float16 the weights stay float32; {', '.join(half)} are float16"
+        )
+
+
+def _float_inputs_only(x: Any) -> None:
+    if _has_strings(x):
+        raise _NotApplicable("string inputs: XLA compiles numeric graphs only")
+
+
+def _zeros_like_outputs(outputs: Any) -> Any:
+    return keras.tree.map_structure(
+        lambda t: np.zeros(np.shape(keras.ops.convert_to_numpy(t)), "float32"), outputs
+    )
+
+
+def _xla_model_check(model: Any, x: Any, expected: Any) -> None:
+    """Compile with jit_compile=True and take one fit step: finite loss, weights change.
+
+    Without trainable weights, or with non-float outputs, the compiled predict must
+    match the eager outputs instead.
+    """
+    _float_inputs_only(x)
+    model.compile(optimizer=keras.optimizers.SGD(1e-2), loss="mse", jit_compile=True)
+    if not model.jit_compile:
+        refusing = sorted(layer.name for layer in model._flatten_layers() if not layer.supports_jit)
+        raise _NotApplicable(f"declared not XLA-compatible (supports_jit=False): {refusing}")
+    outputs = _numpy(expected)
+    if not model.trainable_weights or any(o.dtype.kind != "f" for o in outputs):
+        predicted = model.predict_on_batch(x)
+        _same(expected, predicted, "XLA predict against eager", atol=1e-4, rtol=1e-4)
+        return
+    before = [np.array(keras.ops.convert_to_numpy(w)) for w in model.trainable_weights]
+    loss = model.train_on_batch(x, _zeros_like_outputs(expected))
+    if not np.all(np.isfinite(_numpy(loss)[0])):
+        raise _Failed(f"one XLA fit step gave a non-finite loss: {loss}")
+    after = [np.array(keras.ops.convert_to_numpy(w)) for w in model.trainable_weights]
+    if all(np.array_equal(b, a) for b, a in zip(before, after)):
+        raise _Failed("one XLA fit step changed no trainable weight")
+
+
+def _covered_by_parts(spec: ComponentSpec | Recipe, check: str) -> None:
+    """Recipes reuse a builder (or registered layers) at other sizes: their checks cover it.
+
+    Compiling a deep recipe with XLA takes minutes on a CPU and teaches nothing the
+    builder's small example does not.
+    """
+    if not isinstance(spec, Recipe):
+        return
+    if getattr(spec, "graph", None) is not None:
+        raise _NotApplicable(
+            f"a graph recipe composes registered layers; their {check} check covers it"
+        )
+    raise _NotApplicable(
+        f"a recipe fixes arguments of {spec.builder}; that builder's own {check} check covers it"
+    )
+
+
+def _export_formats(spec: ComponentSpec | Recipe) -> list[str]:
+    tags = set(spec.tags)
+    if isinstance(spec, Recipe) and getattr(spec, "graph", None) is None and spec.builder:
+        with contextlib.suppress(Exception):
+            tags |= set(default_registry().builder_of(spec).tags)
+    return [fmt for tag, fmt in EXPORT_TAGS.items() if tag in tags]
+
+
+def _export_check(spec: ComponentSpec | Recipe, model: Any, x: Any) -> None:
+    formats = _export_formats(spec)
+    if not formats:
+        raise _NotApplicable("claims no export format (tag it export:saved_model or export:tflite)")
+    if keras.config.backend() != "tensorflow":
+        raise _NotApplicable("SavedModel and TFLite exports run on the tensorflow backend")
+    from zoo._export import TOLERANCES, max_difference, run_saved_model, run_tflite
+
+    reference = _numpy(model(x, training=False))
+    names = [t.name for t in model.inputs]
+    problems = []
+    with tempfile.TemporaryDirectory() as folder:
+        for fmt in formats:
+            path = Path(folder) / ("saved_model" if fmt == "saved_model" else "model.tflite")
+            try:
+                zoo.export(model, path, format=fmt)
+                run = run_saved_model if fmt == "saved_model" else run_tflite
+                outputs = run(path, x if isinstance(x, (Mapping, list)) else [x], names)
+            except Exception as error:
+                problems.append(f"{fmt}: {type(error).__name__}: {error}")
+                continue
+            diff = max_difference(reference, outputs)
+            if not diff <= TOLERANCES[fmt]:
+                problems.append(
+                    f"{fmt}: outputs differ by {diff:.3g} (allowed {TOLERANCES[fmt]:g})"
+                )
+    if problems:
+        raise _Failed("; ".join(problems))
+
+
+# === The lazy contract, per plugin, in a fresh interpreter ===
+
+_LAZY_PROBE = """
+import importlib, json, sys
+import zoo
+if {plugin!r} not in [p.name for p in zoo.list_plugins() if p.status == "loaded"]:
+    plugin = importlib.import_module({module!r})  # registered in code, not installed
+    for part in filter(None, {attribute!r}.split(".")):
+        plugin = getattr(plugin, part)
+    zoo.register_plugin(plugin, {plugin!r})
+entries = zoo.list_components(plugin={plugin!r})
+targets = {{e.target.split(":")[0] for e in entries if hasattr(e, "target")}}
+print(json.dumps({{
+    "heavy": sorted(m for m in {heavy!r} if m in sys.modules),
+    "implementations": sorted(t for t in targets if t in sys.modules),
+    "entries": len(entries),
+}}))
+"""
+_ENTRY_POINT_VALUE = re.compile(r"[A-Za-z_][\w.]*(:[A-Za-z_][\w.]*)?\Z")
+
+
+def _plugin_location(plugin: str) -> tuple[str, str] | None:
+    """``(module, attribute)`` that a fresh interpreter imports to get the plugin object."""
+    registry = default_registry()
+    obj = registry._pm.get_plugin(plugin)  # the core's own registry: pluggy's plugin object
+    if isinstance(obj, types.ModuleType):
+        return obj.__name__, ""
+    info = next((p for p in registry.plugins() if p.name == plugin), None)
+    if info is not None and _ENTRY_POINT_VALUE.match(info.value):
+        module, _, attribute = info.value.partition(":")
+        return module, attribute
+    return None
+
+
+@functools.cache
+def _lazy_probe(plugin: str, module: str, attribute: str) -> tuple[str, str]:
+    code = _LAZY_PROBE.format(
+        module=module, attribute=attribute, plugin=plugin, heavy=HEAVY_MODULES
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZOO_")}
+    env["ZOO_PLUGINS"] = plugin  # an installed plugin loads alone; others stay out
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
+    )
+    if done.returncode != 0:
+        tail = " | ".join(done.stderr.strip().splitlines()[-3:])
+        return "failed", f"registering and listing {plugin!r} in a fresh interpreter failed: {tail}"
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    problems = []
+    if result["heavy"]:
+        problems.append(f"listing the plugin imports {', '.join(result['heavy'])}")
+    if result["implementations"]:
+        problems.append(
+            f"listing the plugin imports its implementation modules "
+            f"{', '.join(result['implementations'])} (keep the top-level module to specs)"
+        )
+    if problems:
+        return "failed", "; ".join(problems)
+    return "passed", ""
+
+
+def _lazy_check(plugin: str) -> None:
+    location = _plugin_location(plugin)
+    if location is None:
+        raise _NotApplicable(
+            f"the plugin {plugin!r} was registered in code from an object, not a module: "
+            "nothing a fresh interpreter could import"
+        )
+    status, reason = _lazy_probe(plugin, *location)
+    if status == "failed":
+        raise _Failed(reason)
 
 
 # === Subjects: one per kind ===
@@ -360,6 +760,23 @@ class _Subject:
             raise _NotApplicable("not a class")
         _check_registered([self.implementation], self.plugin)
 
+    def check_batch_independence(self) -> None:
+        raise _NotApplicable(f"a {self.spec.kind} has no per-sample inference")
+
+    def check_mixed_precision(self) -> None:
+        raise _NotApplicable(f"no mixed-precision check for a {self.spec.kind}")
+
+    def check_xla(self) -> None:
+        raise _NotApplicable(f"no XLA check for a {self.spec.kind}")
+
+    def check_lazy(self) -> None:
+        _lazy_check(self.plugin)
+
+    def check_export(self) -> None:
+        if _export_formats(self.spec):
+            raise _Failed(f"a {self.spec.kind} cannot be exported; remove its export tags")
+        raise _NotApplicable(f"a {self.spec.kind} is not exported on its own")
+
 
 class _LayerSubject(_Subject):
     def __init__(self, spec: ComponentSpec, ex: Example, implementation: Any):
@@ -367,6 +784,13 @@ class _LayerSubject(_Subject):
         self.layer = implementation(**ex.kwargs)
         self.x = _make_inputs(ex)
         self.y = self.layer(self.x)
+
+    def _clone(self) -> Any:
+        """A new layer from the config, built on the inputs, with the same weights."""
+        clone = self.implementation.from_config(self.layer.get_config())
+        clone(self.x)
+        clone.set_weights(self.layer.get_weights())
+        return clone
 
     def check_config(self) -> None:
         config = self.layer.get_config()
@@ -399,6 +823,38 @@ class _LayerSubject(_Subject):
 
     def check_registered_name(self) -> None:
         _check_registered([type(self.layer)], self.plugin)
+
+    def check_batch_independence(self) -> None:
+        _batch_independence(self.layer, self.x, self.y)
+
+    def check_mixed_precision(self) -> None:
+        with _dtype_policy("mixed_float16"):
+            layer = self.implementation(**self.ex.kwargs)
+            layer(self.x)
+            layer.set_weights(self.layer.get_weights())
+            _float16_weights(layer.weights)
+            y = layer(self.x)
+        _close(self.y, y, "mixed_float16 against float32", MIXED_TOLERANCE)
+
+    def check_xla(self) -> None:
+        _float_inputs_only(self.x)
+        inputs = _symbolic_inputs(self.x)
+        model = keras.Model(inputs, self._clone()(inputs))
+        _xla_model_check(model, self.x, self.y)
+
+    def check_export(self) -> None:
+        inputs = _symbolic_inputs(self.x)
+        _export_check(self.spec, keras.Model(inputs, self.layer(inputs)), self.x)
+
+
+class _TrainableScale(keras.layers.Layer):
+    """x * w with one trainable scalar: the smallest model a loss can train (kit only)."""
+
+    def build(self, input_shape: Any) -> None:
+        self.w = self.add_weight(shape=(), initializer="ones", name="w")
+
+    def call(self, x: Any) -> Any:
+        return x * keras.ops.cast(self.w, x.dtype)
 
 
 class _LossSubject(_Subject):
@@ -440,6 +896,32 @@ class _LossSubject(_Subject):
         if value.shape != () or not np.isfinite(value):
             raise _Failed(f"the reduced loss is a finite scalar; got shape {value.shape}: {value}")
 
+    def check_mixed_precision(self) -> None:
+        if np.asarray(self.y_pred).dtype.kind != "f":
+            raise _NotApplicable("the prediction is not floating point")
+        # A mixed_float16 model hands the loss float16 predictions.
+        with _dtype_policy("mixed_float16"):
+            value = self.implementation(**self.ex.kwargs)(
+                self.y_true, np.asarray(self.y_pred).astype("float16")
+            )
+        _close(self.value, value, "loss of float16 predictions against float32", MIXED_TOLERANCE)
+
+    def check_xla(self) -> None:
+        if np.asarray(self.y_pred).dtype.kind != "f":
+            raise _NotApplicable("the prediction is not floating point")
+        inputs = keras.Input(shape=np.shape(self.y_pred)[1:])
+        model = keras.Model(inputs, _TrainableScale()(inputs))
+        model.compile(
+            optimizer=keras.optimizers.SGD(1e-2),
+            loss=self.implementation(**self.ex.kwargs),
+            jit_compile=True,
+        )
+        # The step reports the loss before its update, when the scale is still 1.
+        loss = model.train_on_batch(self.y_pred, self.y_true)
+        _same(self.value, loss, "XLA-compiled loss against eager", atol=1e-5, rtol=1e-4)
+        if float(keras.ops.convert_to_numpy(model.trainable_weights[0])) == 1.0:
+            raise _Failed("one XLA fit step on this loss changed nothing")
+
 
 class _MetricSubject(_Subject):
     def __init__(self, spec: ComponentSpec, ex: Example, implementation: Any):
@@ -462,14 +944,27 @@ class _MetricSubject(_Subject):
         clone.reset_state()
         _same(fresh, clone.result(), "reset_state")
 
-    def check_keras_file(self) -> None:
+    def _evaluate(self, model: Any) -> dict[str, Any]:
+        return model.evaluate(
+            x=self.y_pred,
+            y=self.y_true,
+            batch_size=len(self.y_pred),
+            verbose=0,
+            return_dict=True,
+        )
+
+    def _identity_model(self, jit_compile: bool = False) -> Any:
         inputs = keras.Input(shape=np.shape(self.y_pred)[1:])
         model = keras.Model(inputs, keras.layers.Identity()(inputs))
-        model.compile(loss="mse", metrics=[self.implementation(**self.ex.kwargs)])
+        model.compile(
+            loss="mse", metrics=[self.implementation(**self.ex.kwargs)], jit_compile=jit_compile
+        )
+        return model
+
+    def check_keras_file(self) -> None:
+        model = self._identity_model()
         loaded = _roundtrip_file(model, compile_args={})
-        kwargs = {"x": self.y_pred, "y": self.y_true, "verbose": 0, "return_dict": True}
-        before = model.evaluate(batch_size=len(self.y_pred), **kwargs)
-        after = loaded.evaluate(batch_size=len(self.y_pred), **kwargs)
+        before, after = self._evaluate(model), self._evaluate(loaded)
         if sorted(before) != sorted(after):
             raise _Failed(f"metrics before {sorted(before)}, after {sorted(after)}")
         _same([before[k] for k in sorted(before)], [after[k] for k in sorted(after)], ".keras")
@@ -478,6 +973,31 @@ class _MetricSubject(_Subject):
         for value in _numpy(self.value):
             if not np.all(np.isfinite(value)):
                 raise _Failed(f"the result is not finite: {value}")
+
+    def check_mixed_precision(self) -> None:
+        if np.asarray(self.y_pred).dtype.kind != "f":
+            raise _NotApplicable("the prediction is not floating point")
+        with _dtype_policy("mixed_float16"):
+            metric = self.implementation(**self.ex.kwargs)
+            metric.update_state(self.y_true, np.asarray(self.y_pred).astype("float16"))
+            value = metric.result()
+        _close(self.value, value, "metric of float16 predictions against float32", 5e-2)
+
+    def check_xla(self) -> None:
+        if _has_strings(self.y_pred):
+            raise _NotApplicable("string inputs: XLA compiles numeric graphs only")
+        model = self._identity_model(jit_compile=True)
+        if not model.jit_compile:
+            raise _NotApplicable("declared not XLA-compatible (supports_jit=False)")
+        compiled = self._evaluate(model)
+        eager = self._evaluate(self._identity_model())
+        _same(
+            [eager[k] for k in sorted(eager)],
+            [compiled[k] for k in sorted(compiled)],
+            "XLA-compiled evaluation against eager",
+            atol=1e-5,
+            rtol=1e-4,
+        )
 
 
 class _InitializerSubject(_Subject):
@@ -521,6 +1041,12 @@ class _ModelSubject(_Subject):
         self.x = _make_inputs(self.ex, default_shape)
         self.y = self.model(self.x, training=False)
 
+    def _rebuild(self) -> Any:
+        """The same model built again by its builder, with the same weights."""
+        model = default_registry().build(self.spec.id, **self.ex.kwargs)
+        model.set_weights(self.model.get_weights())
+        return model
+
     def check_config(self) -> None:
         clone = type(self.model).from_config(self.model.get_config())
         clone.set_weights(self.model.get_weights())
@@ -545,6 +1071,26 @@ class _ModelSubject(_Subject):
     def check_registered_name(self) -> None:
         classes = {type(self.model)} | {type(layer) for layer in self.model._flatten_layers()}
         _check_registered(sorted(classes, key=lambda c: c.__qualname__), None)
+
+    def check_batch_independence(self) -> None:
+        _batch_independence(lambda x: self.model(x, training=False), self.x, self.y)
+
+    def check_mixed_precision(self) -> None:
+        _covered_by_parts(self.spec, "mixed_precision")
+        with _dtype_policy("mixed_float16"):
+            model = default_registry().build(self.spec.id, **self.ex.kwargs)
+            model.set_weights(self.model.get_weights())
+            _float16_weights(model.weights)
+            y = model(self.x, training=False)
+        _close(self.y, y, "mixed_float16 against float32", MIXED_TOLERANCE)
+
+    def check_xla(self) -> None:
+        _covered_by_parts(self.spec, "xla")
+        _float_inputs_only(self.x)
+        _xla_model_check(self._rebuild(), self.x, self.y)
+
+    def check_export(self) -> None:
+        _export_check(self.spec, self.model, self.x)
 
 
 _SUBJECTS: dict[str, type[_Subject]] = {

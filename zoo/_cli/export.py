@@ -1,0 +1,145 @@
+"""``zoo export``: a recipe, builder or ``.keras`` file to a SavedModel or a TFLite file."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
+import zoo
+from zoo._cli._output import print_json
+from zoo._cli.building import parse_override
+from zoo._errors import ArgumentError
+
+VERIFY_SAMPLES = 8
+
+
+def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    p = subparsers.add_parser(
+        "export",
+        parents=[common],
+        help="export a model (recipe, builder or .keras file) as a SavedModel or TFLite file",
+    )
+    p.add_argument("source", metavar="NAME|FILE", help="a recipe or model builder, or a .keras")
+    p.add_argument("-o", "--output", required=True, help="a folder (saved_model) or x.tflite")
+    p.add_argument("--format", choices=("saved_model", "tflite"), default="saved_model")
+    p.add_argument(
+        "--quantize",
+        choices=("dynamic_range", "float16"),
+        help="TFLite only: int8 weights (dynamic_range) or float16 weights",
+    )
+    p.add_argument(
+        "--select-tf-ops",
+        action="store_true",
+        help="TFLite only: allow TensorFlow ops without a TFLite builtin (needs Flex)",
+    )
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a builder argument (NAME only; repeatable)",
+    )
+    p.add_argument(
+        "--no-verify",
+        dest="verify",
+        action="store_false",
+        help=f"skip running the artifact on {VERIFY_SAMPLES} random inputs against Keras",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=run_export)
+
+
+def _is_file(source: str) -> bool:
+    return source.endswith(".keras") or os.sep in source or Path(source).exists()
+
+
+def load_or_build(source: str, overrides: list[str]) -> tuple[Any, Any]:
+    """The model named by ``source`` (a .keras file or a registry name) and its spec, if any."""
+    if _is_file(source):
+        if overrides:
+            raise ArgumentError(
+                f"--set applies to a recipe or builder, not a file. Received: {source!r} "
+                f"with --set {' '.join(overrides)}. Drop --set, or name a recipe."
+            )
+        return zoo.load(source, compile=False), None
+    values = dict(parse_override(item) for item in overrides)
+    return zoo.build(source, **values), zoo.get_spec(source)
+
+
+def _sample_inputs(model: Any, spec: Any) -> list[Any] | None:
+    """Random inputs for ``model``, in the ranges of the spec's example when there is one."""
+    import numpy as np
+
+    from zoo._spec import Recipe
+    from zoo.testing import _random
+
+    example = spec.example if spec is not None and not isinstance(spec, Recipe) else None
+    bounds = example.input_range if example is not None else None
+    rng = np.random.default_rng(0)
+    inputs = []
+    for tensor in model.inputs:
+        shape = (VERIFY_SAMPLES, *tensor.shape[1:])
+        dtype = str(tensor.dtype)
+        if any(d is None for d in shape) or "string" in dtype:
+            return None  # free dimensions or text: nothing to guess safely
+        low_high = bounds if bounds is not None else ((0, 2) if "int" in dtype else None)
+        inputs.append(_random(shape, dtype, low_high, rng))
+    return inputs
+
+
+def run_export(args: argparse.Namespace) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    model, spec = load_or_build(args.source, args.overrides)
+    path = zoo.export(
+        model,
+        args.output,
+        format=args.format,
+        quantization=args.quantize,
+        select_tf_ops=args.select_tf_ops,
+    )
+    from zoo._export import artifact_size, max_difference, run_saved_model, run_tflite
+
+    result: dict[str, Any] = {
+        "source": args.source,
+        "model": model.name,
+        "path": str(path),
+        "format": args.format,
+        "quantization": args.quantize,
+        "bytes": artifact_size(path),
+        "max_difference": None,
+        "samples": 0,
+    }
+    note = ""
+    if args.verify:
+        x = _sample_inputs(model, spec)
+        if x is None:
+            note = "not verified: the inputs are strings or have free dimensions"
+        else:
+            import numpy as np
+
+            reference = [np.asarray(v) for v in _flat(model(x if len(x) > 1 else x[0]))]
+            run = run_saved_model if args.format == "saved_model" else run_tflite
+            outputs = run(path, x, [t.name for t in model.inputs])
+            result.update(max_difference=max_difference(reference, outputs), samples=len(x[0]))
+    if args.json:
+        print_json({**result, "note": note})
+        return 0
+    kind = args.format + (f" ({args.quantize})" if args.quantize else "")
+    print(f"exported {model.name} to {path} as {kind}: {result['bytes']:,} bytes")
+    if result["max_difference"] is not None:
+        print(
+            f"largest output difference from Keras on {result['samples']} random inputs: "
+            f"{result['max_difference']:.3g} (relative to max(1, |Keras output|))"
+        )
+    elif note:
+        print(note)
+    return 0
+
+
+def _flat(outputs: Any) -> list[Any]:
+    import keras
+
+    return [keras.ops.convert_to_numpy(v) for v in keras.tree.flatten(outputs)]
