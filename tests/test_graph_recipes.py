@@ -97,7 +97,10 @@ def test_wide_deep_overrides_from_python_and_the_cli(project_registry, capsys) -
 def test_info_lists_the_nodes_of_a_graph_recipe(project_registry, capsys) -> None:
     assert main(["info", "wide_deep"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("zoo/wide_deep\n")
+    assert out.startswith(
+        "zoo/wide_deep\n  A graph recipe: 11 nodes from the input(s) sparse, crossed, numeric "
+        "to the output(s) affair.\n"
+    )
     rows = {line.split()[0]: line.split() for line in out.splitlines() if line.startswith("     ")}
     assert rows["deep"][1:4] == ["keras/Dense", "x2", "deep_input"]
     assert rows["logit"][1:4] == ["keras/Add", "wide,", "deep_logit"]
@@ -210,6 +213,12 @@ def test_inline_and_sub_table_forms_are_one_schema(toy_registry, tmp_path: Path)
             "either a builder \\(with args\\) or a graph",
         ),
         ("[recipes.lab.r]\ngraph = 3\n", "recipes.lab.r.graph", "expected a table"),
+        (
+            f"[recipes.lab.r]\ngraph = {toml_value(TOY_GRAPH)}\n"
+            "search = { 'hiden.units' = { type = 'choice', values = [2, 4] } }\n",
+            "recipes.lab.r",
+            "search.hiden.units of recipe 'r' takes overrides .*Did you mean 'hidden.units'",
+        ),
         ("[recipes.lab.r]\nsummary = 'x'\n", "recipes.lab.r", "needs a builder .* or a graph"),
         (
             "[recipes.lab.r.graph]\ninputs.x = { shape = [2] }\nnodes = [{ layer = 'keras/ReLU', "

@@ -161,3 +161,12 @@ def test_to_spec_refuses_what_a_spec_cannot_hold(toy_registry) -> None:
         assert str(info.value).startswith(f"zoo.to_spec({model.name!r}): "), case
     with pytest.raises(zoo.ZooError, match="takes a keras.Model"):
         zoo.to_spec("model")
+
+
+def test_zoo_save_and_load_of_a_graph_with_a_plugin_layer(tmp_path: Path) -> None:
+    model = zoo.build("vision/espcn_graph")
+    x = np.random.default_rng(4).uniform(size=(2, 17, 17, 1)).astype("float32")
+    path = zoo.save(model, tmp_path / "espcn_graph.keras")
+    loaded = zoo.load(path)
+    assert type(loaded.get_layer("upsample")) is zoo.get("vision/PixelShuffle")
+    np.testing.assert_array_equal(model.predict(x, verbose=0), loaded.predict(x, verbose=0))

@@ -286,7 +286,7 @@ class Recipe:
             check_search_space(argument, space)
 
     def _check_graph(self) -> None:
-        from zoo._graph.schema import parse_graph
+        from zoo._graph.schema import parse_graph, split_override
 
         if self.builder or self.args:
             raise ZooError(
@@ -294,7 +294,9 @@ class Recipe:
                 f"Received: builder={self.builder!r}, args={dict(self.args)!r} and a graph "
                 f"for recipe {self.name!r}. Put the values in the graph's nodes."
             )
-        parse_graph(self.graph, source=self.source, key=self.graph_key)
+        spec = parse_graph(self.graph, source=self.source, key=self.graph_key)
+        for argument in self.search:  # a graph's search space is over its override keys
+            split_override(spec, argument, f"search.{argument} of recipe {self.name!r}")
 
     @property
     def id(self) -> str:

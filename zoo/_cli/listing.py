@@ -117,7 +117,11 @@ def describe_graph_recipe(recipe: Recipe, info: dict[str, Any]) -> dict[str, Any
         "outputs": {name: node for name, node in spec.outputs},
     }
     info["parameters"] = []
-    info["doc"] = recipe.summary
+    info["doc"] = (
+        f"A graph recipe: {len(spec.nodes)} nodes from the input(s) "
+        f"{', '.join(i.name for i in spec.inputs)} to the output(s) "
+        f"{', '.join(name for name, _ in spec.outputs)}."
+    )
     return info
 
 

@@ -202,7 +202,10 @@ def _fits_default(value: Any, default: Any) -> tuple[bool, str]:
         )
         return ok, "float (or a list of floats)"
     if isinstance(default, str):
-        return value is None or isinstance(value, (str, Mapping)), "str (or a serialized config)"
+        # A name, a serialized config, or (in a dict spec) the object itself; never a
+        # number or a list.
+        ok = not isinstance(value, (bool, int, float, list, tuple))
+        return ok, "str (or a serialized config)"
     return True, ""
 
 

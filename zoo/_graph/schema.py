@@ -185,7 +185,7 @@ def _check_keys(
         if name not in allowed:
             raise _fail(
                 source,
-                f"{key}.{name}{tail}",
+                _join(key, str(name)) + tail,
                 f"unknown key. {what} takes the keys {', '.join(allowed)}. "
                 f"Received: {name!r}.{did_you_mean(str(name), allowed)}",
             )
@@ -571,31 +571,36 @@ def _check_references(spec: GraphSpec) -> None:
 
 
 def _topological_order(spec: GraphSpec) -> list[NodeSpec]:
+    """Depth-first over each node's inputs (iterative: no recursion limit on long chains)."""
     by_name = {n.name: n for n in spec.nodes}
-    state: dict[str, int] = {}  # 1 visiting, 2 done
+    done: set[str] = set()
     order: list[NodeSpec] = []
-
-    def visit(node: NodeSpec, path: list[str]) -> None:
-        state[node.name] = 1
-        for ref in node.inputs:
-            child = by_name.get(ref)
-            if child is None:
+    for root in spec.nodes:
+        if root.name in done:
+            continue
+        path = [root.name]  # the nodes being visited; each takes the next one's output
+        stack = [iter(root.inputs)]
+        while stack:
+            ref = next(stack[-1], None)
+            if ref is None:
+                stack.pop()
+                name = path.pop()
+                done.add(name)
+                order.append(by_name[name])
                 continue
-            if state.get(ref) == 1:
-                cycle = [*path[path.index(ref) :], ref] if ref in path else [ref, node.name, ref]
+            if ref not in by_name or ref in done:
+                continue
+            if ref in path:
+                cycle = [*path[path.index(ref) :], ref]
+                if len(cycle) > 12:
+                    cycle = [*cycle[:5], f"... ({len(cycle) - 10} more)", *cycle[-5:]]
                 raise GraphError(
-                    f"{spec.node_where(child)}: a graph has no cycles; every node must come "
-                    f"from the inputs. Received the cycle {' -> '.join(cycle)} (each node "
+                    f"{spec.node_where(by_name[ref])}: a graph has no cycles; every node must "
+                    f"come from the inputs. Received the cycle {' -> '.join(cycle)} (each node "
                     "takes the next one's output). Break it by changing one node's inputs."
                 )
-            if state.get(ref) != 2:
-                visit(child, [*path, ref])
-        state[node.name] = 2
-        order.append(node)
-
-    for node in spec.nodes:
-        if node.name not in state:
-            visit(node, [node.name])
+            path.append(ref)
+            stack.append(iter(by_name[ref].inputs))
     return order
 
 
