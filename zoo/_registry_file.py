@@ -19,9 +19,9 @@ expressions, only TOML data. A file has three optional tables::
     args = { depth = 20 }
     search = { width = { type = "choice", values = [1, 2] } }
 
-    [recipes.tabular.wide_deep]    # a graph recipe: a model described as data
+    [recipes.lab.wide_deep]        # a graph recipe: a model described as data
     summary = "Wide & Deep."
-    [recipes.tabular.wide_deep.graph]   # or graph = { ... } inline; see docs/graphs.md
+    [recipes.lab.wide_deep.graph]  # or graph = { ... } inline; see docs/graphs.md
     inputs.x = { shape = [8] }
     nodes = [{ name = "out", layer = "keras/Dense", args = { units = 1 } }]
 

@@ -490,7 +490,7 @@ def parse_graph(data: object, *, source: str = "", key: str = "graph") -> GraphS
     Args:
         data: the spec, a mapping (a dict in code or a TOML table).
         source: where it comes from (a file path), named in errors.
-        key: its key in that file (``"recipes.tabular.wide_deep.graph"``), named in errors.
+        key: its key in that file (``"recipes.zoo.wide_deep.graph"``), named in errors.
 
     Raises:
         GraphError: for anything wrong, naming the source, the key and the node.
