@@ -6,6 +6,7 @@ from typing import Literal
 
 import keras
 
+from zoo_vision import _checks
 from zoo_vision.sub_pixel_upsampling import SubPixelUpsampling
 
 
@@ -42,12 +43,8 @@ def espcn(
         A Functional ``keras.Model`` from ``(h, w, channels)`` to
         ``(h * scale, w * scale, channels)`` images.
     """
-    for key, value in (("scale", scale), ("channels", channels)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(
-                f"espcn: {key} is a positive integer. Received: {key}={value!r}. "
-                f"Pass for example {key}=2."
-            )
+    _checks.positive_int(scale, "scale", "espcn")
+    _checks.positive_int(channels, "channels", "espcn")
     if len(input_shape) != 2 or not all(
         d is None or (isinstance(d, int) and d > 0) for d in input_shape
     ):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import keras
 
+from zoo_vision import _checks
+
 
 def mnist_cnn(
     num_classes: int = 10,
@@ -27,10 +29,7 @@ def mnist_cnn(
     Returns:
         A Functional ``keras.Model`` from images to class probabilities.
     """
-    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
-        raise ValueError(
-            f"mnist_cnn: num_classes is a positive integer. Received: num_classes={num_classes!r}."
-        )
+    _checks.positive_int(num_classes, "num_classes", "mnist_cnn")
     if (
         len(input_shape) != 3
         or not all(isinstance(d, int) and d > 0 for d in input_shape)

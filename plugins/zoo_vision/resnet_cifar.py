@@ -6,6 +6,8 @@ from typing import Literal
 
 import keras
 
+from zoo_vision import _checks
+from zoo_vision._residual import SHORTCUTS
 from zoo_vision.basic_block import BasicBlock
 from zoo_vision.pre_activation_block import PreActivationBlock
 
@@ -52,21 +54,14 @@ def resnet_cifar(
             "resnet_cifar: depth is 6n + 2 with n >= 1 (8, 14, 20, 32, 44, 56, 110, ...). "
             f"Received: depth={depth!r}. Pick one of those."
         )
-    for key, value in (("num_classes", num_classes), ("width", width)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(
-                f"resnet_cifar: {key} is a positive integer. Received: {key}={value!r}."
-            )
+    _checks.positive_int(num_classes, "num_classes", "resnet_cifar")
+    _checks.positive_int(width, "width", "resnet_cifar")
     if len(input_shape) != 3 or not all(isinstance(d, int) and d > 0 for d in input_shape):
         raise ValueError(
             "resnet_cifar: input_shape is (height, width, channels), three positive integers. "
             f"Received: input_shape={input_shape!r}. Pass for example (32, 32, 3)."
         )
-    if shortcut not in ("zero_pad", "projection"):
-        raise ValueError(
-            "resnet_cifar: shortcut is 'zero_pad' (option A) or 'projection' (option B). "
-            f"Received: shortcut={shortcut!r}."
-        )
+    _checks.one_of(shortcut, SHORTCUTS, "shortcut", "resnet_cifar")
     if (
         isinstance(weight_decay, bool)
         or not isinstance(weight_decay, (int, float))
