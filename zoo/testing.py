@@ -258,27 +258,32 @@ def check(
             preprocessor, initializer or callback (or a recipe).
         example: how to exercise it; defaults to the spec's own ``example``.
         checks: the checks to run (default: all of `CHECKS`), reported in that order.
+
+    The kit seeds Python, NumPy and the backend (``keras.utils.set_random_seed``) first,
+    so a component's weights and inputs are the same on every run.
     """
     selected = _selected(checks)
     entry = default_registry().resolve(name)
     report = Report(entry.id)
+    keras.utils.set_random_seed(SEED)  # the same weights and draws on every run
     ex = Example.coerce(example) if example is not None else _spec_example(entry)
-    if ex is None:
-        report.results = [
-            CheckResult(c, "failed", "the spec declares no example; add example={...}")
-            for c in selected
-        ]
-        return report
-    try:
-        subject = _make_subject(entry, ex)
-    except Exception as error:
-        reason = f"could not set it up from its example: {type(error).__name__}: {error}"
-        report.results = [CheckResult(c, "failed", reason) for c in selected]
-        return report
-    for name_ in selected:
-        method = getattr(subject, f"check_{name_}")
+    subject: _Subject | None = None
+    setup_problem = "the spec declares no example; add example={...}"
+    if ex is not None and any(c not in _PLUGIN_CHECKS for c in selected):
         try:
-            method()
+            subject = _make_subject(entry, ex)
+        except Exception as error:
+            setup_problem = f"could not set it up from its example: {type(error).__name__}: {error}"
+    for name_ in selected:
+        if name_ in _PLUGIN_CHECKS:
+            run = functools.partial(_PLUGIN_CHECKS[name_], entry)
+        elif subject is None:
+            report.results.append(CheckResult(name_, "failed", setup_problem))
+            continue
+        else:
+            run = getattr(subject, f"check_{name_}")
+        try:
+            run()
         except _NotApplicable as reason:
             report.results.append(CheckResult(name_, "not applicable", str(reason)))
         except Exception as error:  # a failed check, whatever raised it
@@ -721,7 +726,8 @@ def _lazy_probe(plugin: str, module: str, attribute: str) -> tuple[str, str]:
     return "passed", ""
 
 
-def _lazy_check(plugin: str) -> None:
+def _lazy_check(entry: ComponentSpec | Recipe) -> None:
+    plugin = entry.plugin
     location = _plugin_location(plugin)
     if location is None:
         raise _NotApplicable(
@@ -768,9 +774,6 @@ class _Subject:
 
     def check_xla(self) -> None:
         raise _NotApplicable(f"no XLA check for a {self.spec.kind}")
-
-    def check_lazy(self) -> None:
-        _lazy_check(self.plugin)
 
     def check_export(self) -> None:
         if _export_formats(self.spec):
@@ -1099,3 +1102,6 @@ _SUBJECTS: dict[str, type[_Subject]] = {
     "metric": _MetricSubject,
     "initializer": _InitializerSubject,
 }
+
+#: Checks of the component's plugin rather than of the component: they need no example.
+_PLUGIN_CHECKS: dict[str, Callable[[ComponentSpec | Recipe], None]] = {"lazy": _lazy_check}
