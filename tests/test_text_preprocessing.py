@@ -269,6 +269,30 @@ def test_wordpiece_vocabulary_is_tensorflow_texts_bert_vocab_from_dataset():
     assert "telescope" in reference and len(reference) <= 100  # whole words make it in
 
 
+def test_wordpiece_vocabulary_is_cut_to_size_keeping_every_character():
+    from tensorflow_text.tools.wordpiece_vocab import wordpiece_tokenizer_learner_lib as learner
+
+    rng = np.random.default_rng(0)
+    words = ["".join(rng.choice(list("abcdef"), size=rng.integers(2, 7))) for _ in range(400)]
+    texts = [" ".join(rng.choice(words, size=8)) for _ in range(300)]
+    counts = {}
+    for word in " ".join(texts).split():
+        counts[word] = counts.get(word, 0) + 1
+    learned = learner.learn(counts.items(), 150, list(SPECIAL_TOKENS), lower_thresh=1)
+    assert len(learned) > 150  # the learner's search overshoots here
+
+    tokenizer = WordPieceTokenizer(max_vocabulary_size=150, add_special_tokens=False)
+    tokenizer.adapt(texts)
+    vocabulary = tokenizer.get_vocabulary()
+    assert len(vocabulary) == 150
+    assert set("abcdef") | {f"##{c}" for c in "abcdef"} <= set(vocabulary)
+    assert vocabulary == [t for t in learned if t in set(vocabulary)]  # order kept
+    dropped = [t for t in learned if t not in set(vocabulary)]
+    assert dropped == learned[-len(dropped) :]  # the least frequent pieces went
+    ids = tokenizer(np.array(texts[:20])).numpy()
+    assert not (ids == vocabulary.index(UNK)).any()
+
+
 # === Same ids in tf.data and in a model ===
 
 

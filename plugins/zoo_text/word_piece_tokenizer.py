@@ -20,6 +20,35 @@ def _basic_split(strings):
     return BasicTokenizer(lower_case=False, normalization_form=None).tokenize(strings)
 
 
+def _cap(tokens, size):
+    """Cut a learned vocabulary to ``size`` tokens, keeping every single character.
+
+    The learner's threshold search can end above its target (vocabulary sizes jump
+    between adjacent count thresholds). The learner lists the special tokens, then the
+    characters, then the pieces by decreasing count; the least frequent multi-character
+    pieces go first, while the characters and their ``##`` forms stay, so every word made
+    of known characters can still be cut.
+    """
+    if len(tokens) <= size:
+        return tokens
+    essential = {
+        t
+        for t in tokens
+        if t in SPECIAL_TOKENS
+        or len(t) == 1
+        or (t.startswith(SUFFIX_INDICATOR) and len(t) == len(SUFFIX_INDICATOR) + 1)
+    }
+    room = size - len(essential)
+    kept = []
+    for token in tokens:
+        if token in essential:
+            kept.append(token)
+        elif room > 0:
+            kept.append(token)
+            room -= 1
+    return kept
+
+
 @zoo.serializable("text")
 class WordPieceTokenizer(BaseTokenizer):
     """Subword tokenizer: standardize, split into words, then WordPiece.
@@ -34,8 +63,10 @@ class WordPieceTokenizer(BaseTokenizer):
     ``adapt(texts)`` learns the vocabulary with tensorflow-text's own WordPiece vocabulary
     learner (the algorithm behind ``bert_vocab_from_dataset``): words are counted after
     the same standardization and split, and the learner searches the count threshold
-    that gives at most ``max_vocabulary_size`` tokens (it can exceed it when the corpus'
-    alphabet alone is larger). The vocabulary starts with ``[PAD]``, ``[UNK]``,
+    that gives at most ``max_vocabulary_size`` tokens. Where its search ends above that
+    size, the least frequent multi-character pieces are dropped (single characters and
+    their ``##`` forms always stay, so the vocabulary only exceeds the size when the
+    corpus' alphabet alone does). The vocabulary starts with ``[PAD]``, ``[UNK]``,
     ``[CLS]``, ``[SEP]`` and travels inside ``.keras`` files as an asset.
 
     TensorFlow backend only (tensorflow-text ops).
@@ -101,7 +132,7 @@ class WordPieceTokenizer(BaseTokenizer):
             lower_thresh=1,
             joiner=SUFFIX_INDICATOR,
         )
-        return list(tokens)
+        return _cap(list(tokens), self.max_vocabulary_size)
 
     def detokenize(self, token_ids):
         """Token ids back to text: pieces joined into words, words joined by spaces.
