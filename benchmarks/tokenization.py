@@ -58,7 +58,14 @@ def fortunes_corpus(folder: Path) -> list[str]:
     texts = []
     for path in files:
         raw = path.read_bytes().decode("utf-8", errors="replace")
-        texts += [" ".join(q.split()) for q in raw.split("\n%\n") if q.strip()]
+        quote: list[str] = []
+        for line in [*raw.splitlines(), "%"]:
+            if line.strip() == "%":
+                if " ".join(quote).strip():
+                    texts.append(" ".join(" ".join(quote).split()))
+                quote = []
+            else:
+                quote.append(line)
     return texts
 
 

@@ -42,6 +42,20 @@ NEW_SENTENCES = [
 ]
 
 
+def split_quotes(raw: str) -> list[str]:
+    """The quotes of a fortune file: text between lines holding only ``%``, on one line."""
+    quotes, lines = [], []
+    for line in [*raw.splitlines(), "%"]:
+        if line.strip() == "%":
+            quote = " ".join(" ".join(lines).split())
+            if quote:
+                quotes.append(quote)
+            lines = []
+        else:
+            lines.append(line)
+    return quotes
+
+
 def read_fortunes(folder: Path, categories: tuple[str, ...]) -> tuple[list[str], list[int]]:
     """The quotes of each category file, deduplicated across the corpus, with labels."""
     missing = [c for c in categories if not (folder / c).is_file()]
@@ -55,9 +69,8 @@ def read_fortunes(folder: Path, categories: tuple[str, ...]) -> tuple[list[str],
     texts, labels = [], []
     for label, category in enumerate(categories):
         raw = (folder / category).read_bytes().decode("utf-8", errors="replace")
-        for quote in raw.split("\n%\n"):
-            quote = " ".join(quote.split())
-            if quote and quote not in seen:
+        for quote in split_quotes(raw):
+            if quote not in seen:
                 seen.add(quote)
                 texts.append(quote)
                 labels.append(label)
