@@ -14,7 +14,7 @@ competing for the CPU); the medians are reported too. The ratio is zoo /
 hand-written: 1.0 means the zoo costs nothing.
 
     .venv/bin/python benchmarks/resnet_throughput.py                 # ~3 minutes on 2 CPUs
-    .venv/bin/python benchmarks/resnet_throughput.py --batch 128 --steps 30
+    .venv/bin/python benchmarks/resnet_throughput.py --batch 128 --steps 60
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def compiled(model: keras.Model, jit: bool) -> keras.Model:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--batch", type=int, default=64)
-    parser.add_argument("--steps", type=int, default=15, help="timed steps per model")
+    parser.add_argument("--steps", type=int, default=30, help="timed steps per model")
     args = parser.parse_args()
 
     rng = np.random.default_rng(0)
