@@ -252,3 +252,15 @@ def test_resnet_arguments_are_checked(overrides, match):
 def test_unknown_override_names_the_accepted_ones():
     with pytest.raises(zoo.ArgumentError, match="num_classes"):
         zoo.build("resnet_small", num_class=3)
+
+
+def test_training_reaches_the_projection_batch_norm():
+    x = RNG.standard_normal((4, 8, 8, 4)).astype("float32") + 3.0
+    block = BasicBlock(8, strides=2)
+    block(x)
+    norm = block.projection[1]
+    before = numpy_of(norm.moving_mean).copy()
+    block(x)
+    np.testing.assert_array_equal(numpy_of(norm.moving_mean), before)
+    block(x, training=True)
+    assert not np.allclose(numpy_of(norm.moving_mean), before)

@@ -19,6 +19,10 @@ SHORTCUTS = ("projection", "zero_pad")
 class ResidualBlock(keras.layers.Layer):
     """Base of the residual blocks: subclasses set ``out_channels`` and build the body."""
 
+    #: Whether a projection shortcut has its own batch normalization (post-activation
+    #: blocks) or not (pre-activation blocks, whose input is already normalized).
+    normalize_projection = True
+
     def __init__(
         self,
         filters,
@@ -104,14 +108,12 @@ class ResidualBlock(keras.layers.Layer):
                 self.projection.append(self._norm("projection_bn"))
             self._chain(self.projection, input_shape)
 
-    normalize_projection = True
-
     def call_shortcut(self, x, training=None):
         if self.shortcut_type == "identity":
             return x
         if self.shortcut_type == "projection":
             for layer in self.projection:
-                x = layer(x, training=training) if _is_norm(layer) else layer(x)
+                x = layer(x, training=training)  # Keras drops `training` for the convolution
             return x
         s = self.strides
         x = x[:, ::s, ::s, :]
@@ -136,7 +138,3 @@ class ResidualBlock(keras.layers.Layer):
             "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
             "kernel_regularizer": keras.regularizers.serialize(self.kernel_regularizer),
         }
-
-
-def _is_norm(layer):
-    return isinstance(layer, keras.layers.BatchNormalization)
