@@ -23,7 +23,9 @@ def text_classifier(
 
     ``Embedding(mask_zero=True)`` -> ``GlobalAveragePooling1D`` (the mask keeps
     ``[PAD]`` out of the average) -> ``Dropout`` -> ``Dense(hidden_units, relu)`` ->
-    ``Dense(num_classes, softmax)``.
+    ``Dense(num_classes, softmax)``. A row of ids that is all ``[PAD]`` has nothing to
+    average (Keras' masked mean gives NaN): the zoo tokenizers' default
+    ``add_special_tokens=True`` gives every text at least ``[CLS]`` and ``[SEP]``.
 
     Args:
         vocabulary_size: ids run from 0 (``[PAD]``) to this minus 1 (default 20000, or
