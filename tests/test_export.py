@@ -211,7 +211,7 @@ def test_cli_exports_a_recipe_and_a_file(toy_registry, tmp_path: Path, capsys) -
     from zoo._cli import main
 
     out = tmp_path / "toy.tflite"
-    args = ["export", "toy_small", "--set", "hidden=5", "--format", "tflite", "-o", str(out)]
+    args = ["export", "toy/toy_small", "--set", "hidden=5", "--format", "tflite", "-o", str(out)]
     assert main(args) == 0
     printed = capsys.readouterr().out
     assert f"exported toy_mlp to {out} as tflite: {out.stat().st_size:,} bytes" in printed

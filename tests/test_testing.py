@@ -148,6 +148,19 @@ class NumpySort(keras.layers.Layer):
 
 
 @zoo.serializable("kitcases")
+class Normalized(keras.layers.Layer):
+    """Dense then BatchNormalization: training calls move its statistics."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.dense = keras.layers.Dense(4)
+        self.norm = keras.layers.BatchNormalization(momentum=0.5)
+
+    def call(self, x, training=None):
+        return self.norm(self.dense(x), training=training)
+
+
+@zoo.serializable("kitcases")
 class Sinh(keras.layers.Layer):
     """tf.math.sinh: TFLite has no builtin for it."""
 
@@ -177,7 +190,7 @@ def kit_cases(isolated_registry, kit_cases_module):
     class Plugin:
         @zoo.hookimpl
         def zoo_register(self, register):
-            for name in ("BatchMixer", "Amplifier", "NumpySort"):
+            for name in ("BatchMixer", "Amplifier", "NumpySort", "Normalized"):
                 register(
                     zoo.ComponentSpec(
                         name, kind="layer", target=f"{module}:{name}", example=example
@@ -228,6 +241,14 @@ def _failure(name: str, check: str) -> str:
 def test_batch_dependence_is_caught(kit_cases) -> None:
     reason = _failure("kitcases/BatchMixer", "batch_independence")
     assert reason.startswith("one sample at a time against the whole batch: output 0 differs")
+
+
+def test_checks_see_the_state_earlier_checks_left(kit_cases) -> None:
+    """The gradient check runs in training mode and moves BatchNorm statistics; later
+    checks compare against outputs computed after it, not before."""
+    checks = ["gradients", "batch_independence", "mixed_precision"]
+    report = zoo.testing.check("kitcases/Normalized", checks=checks)
+    assert report.counts() == {"passed": 3, "failed": 0, "not applicable": 0}, str(report)
 
 
 def test_float16_overflow_is_caught(kit_cases) -> None:

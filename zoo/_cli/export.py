@@ -53,7 +53,8 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _is_file(source: str) -> bool:
-    return source.endswith(".keras") or os.sep in source or Path(source).exists()
+    """A ``.keras`` path (existing or not: zoo.load says what is wrong), or any existing file."""
+    return source.endswith(".keras") or Path(source).is_file()
 
 
 def load_or_build(source: str, overrides: list[str]) -> tuple[Any, Any]:
