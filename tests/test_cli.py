@@ -112,7 +112,8 @@ def test_errors_are_one_clear_message(toy_registry, capsys, args: list[str], mes
 def test_exit_codes_in_a_real_process(toy_env: dict[str, str]) -> None:
     ok = zoo_cli(toy_env, "list", "--json")
     assert ok.returncode == 0, ok.stderr
-    assert json.loads(ok.stdout)[0]["distribution"] == "zoo-toy"
+    listed = {c["id"]: c for c in json.loads(ok.stdout)}
+    assert listed["toy/Affine"]["distribution"] == "zoo-toy"
     error = zoo_cli(toy_env, "info", "nope")
     assert error.returncode == 1 and error.stderr.startswith("error: No component")
     assert "Traceback" not in error.stderr

@@ -12,7 +12,7 @@ import zoo
 import zoo.testing
 
 # Recipes whose models take more than a few seconds through the kit on a 2-core CPU.
-SLOW = {"vision/resnet56", "vision/resnet110"}
+SLOW = {"vision/resnet32", "vision/resnet44", "vision/resnet56", "vision/resnet110"}
 
 
 def _params() -> list[object]:
