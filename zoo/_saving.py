@@ -169,7 +169,7 @@ def plugin_record(plugins: Mapping[str, Mapping[str, str]]) -> dict[str, dict[st
 
 def _rewrite_metadata(partial: Path, add: Callable[[dict[str, Any]], None]) -> None:
     """Copy the archive with ``metadata.json`` amended by ``add``; members keep their order."""
-    rewritten = partial.with_name(partial.name + ".tmp")
+    rewritten = partial.with_name(f".{uuid.uuid4().hex}{_PARTIAL}{partial.suffix}")
     try:
         with zipfile.ZipFile(partial) as source, zipfile.ZipFile(rewritten, "w") as target:
             for info in source.infolist():
