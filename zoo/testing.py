@@ -19,17 +19,23 @@ The checks, each reported separately (a failure does not stop the others):
   at a time (``rtol=1e-4``, ``atol=1e-5``);
 - ``mixed_precision``: under the ``mixed_float16`` policy it builds, keeps float32
   weights, runs, gives finite outputs within 2% (of ``max(1, |output|)``) of float32
-  with the same weights;
-- ``xla``: compiled with ``jit_compile=True``, predict matches eager and one fit step
-  gives a finite loss and changes the weights (a loss: the compiled loss matches; a
-  metric: the compiled evaluation matches);
+  with the same weights (a loss or metric: on float16 predictions);
+- ``xla``: compiled with ``jit_compile=True``, one fit step gives a finite loss and
+  changes the weights (nothing to train: the compiled predict matches eager; a loss:
+  the compiled loss matches; a metric: the compiled evaluation matches). String inputs
+  and layers declaring ``supports_jit = False`` are not applicable;
 - ``lazy``: in a fresh interpreter, registering and listing the component's plugin
   imports neither TensorFlow, Keras, NumPy nor any of its implementation modules;
 - ``export``: for a spec tagged ``export:saved_model`` or ``export:tflite``, the
   exported artifact (`zoo.export`) run by TensorFlow's SavedModel loader or the TFLite
   interpreter matches the Keras outputs within ``zoo._export.TOLERANCES``.
 
-Inputs come from the spec's `zoo.Example` (or one passed in). Third parties run the
+A recipe reuses its builder (or, for a graph recipe, registered layers) at other
+sizes: ``mixed_precision`` and ``xla`` do not apply to it, the builder's own check
+covers them (compiling a deep recipe with XLA takes minutes on a CPU).
+
+Inputs come from the spec's `zoo.Example` (or one passed in), and every run is seeded.
+Third parties run the
 same checks in their CI with one line in a test module::
 
     test_conformance = zoo.testing.conformance_test(plugin="mine")
