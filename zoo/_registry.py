@@ -454,6 +454,11 @@ class Registry:
         self.load()
         return sorted(self._plugins.values(), key=lambda p: natural_key(p.name))
 
+    def plugin_object(self, name: str) -> object | None:
+        """The object registered for a loaded plugin (its module, usually), or None."""
+        self.load()
+        return self._pm.get_plugin(name)
+
     def settings(self, plugin: str) -> dict[str, Any]:
         """The ``[settings.<plugin>]`` table of the registry files (empty if none)."""
         with self._lock:

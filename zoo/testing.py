@@ -65,6 +65,7 @@ import keras
 import numpy as np
 
 import zoo
+from zoo._check_names import CHECKS
 from zoo._registry import default_registry
 from zoo._serializable import NameClash, name_clashes
 from zoo._spec import ComponentSpec, Example, Recipe
@@ -83,18 +84,6 @@ __all__ = [
 ]
 
 Status = Literal["passed", "failed", "not applicable"]
-CHECKS = (
-    "config",
-    "keras_file",
-    "gradients",
-    "shapes",
-    "registered_name",
-    "batch_independence",
-    "mixed_precision",
-    "xla",
-    "lazy",
-    "export",
-)
 #: Tags by which a spec (or a recipe, or a recipe's builder) claims an export format.
 EXPORT_TAGS = {"export:saved_model": "saved_model", "export:tflite": "tflite"}
 SEED = 1234
@@ -694,7 +683,7 @@ _ENTRY_POINT_VALUE = re.compile(r"[A-Za-z_][\w.]*(:[A-Za-z_][\w.]*)?\Z")
 def _plugin_location(plugin: str) -> tuple[str, str] | None:
     """``(module, attribute)`` that a fresh interpreter imports to get the plugin object."""
     registry = default_registry()
-    obj = registry._pm.get_plugin(plugin)  # the core's own registry: pluggy's plugin object
+    obj = registry.plugin_object(plugin)
     if isinstance(obj, types.ModuleType):
         return obj.__name__, ""
     info = next((p for p in registry.plugins() if p.name == plugin), None)

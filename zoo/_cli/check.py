@@ -7,22 +7,10 @@ import os
 import sys
 from typing import Any
 
+from zoo._check_names import CHECKS
 from zoo._cli._output import print_json, print_table
 from zoo._errors import ArgumentError
 from zoo._spec import KINDS
-
-CHECK_NAMES = (
-    "config",
-    "keras_file",
-    "gradients",
-    "shapes",
-    "registered_name",
-    "batch_independence",
-    "mixed_precision",
-    "xla",
-    "lazy",
-    "export",
-)
 
 
 def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -38,12 +26,10 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "--check",
         dest="checks",
         action="append",
-        choices=CHECK_NAMES,
+        choices=CHECKS,
         help="run only this check (repeatable; default: all)",
     )
-    p.add_argument(
-        "--skip", action="append", default=[], choices=CHECK_NAMES, help="skip this check"
-    )
+    p.add_argument("--skip", action="append", default=[], choices=CHECKS, help="skip this check")
     p.add_argument("-v", "--verbose", action="store_true", help="print every check's outcome")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=run_check)
@@ -80,7 +66,7 @@ def run_check(args: argparse.Namespace) -> int:
         )
     import zoo.testing
 
-    checks = [c for c in (args.checks or CHECK_NAMES) if c not in args.skip]
+    checks = [c for c in (args.checks or CHECKS) if c not in args.skip]
     reports = []
     for name in names:
         report = zoo.testing.check(name, checks=checks)
