@@ -329,7 +329,8 @@ def _is_multi(shape: Sequence[Any]) -> bool:
     return len(shape) > 0 and isinstance(shape[0], (list, tuple))
 
 
-def _make_inputs(ex: Example, default_shape: Any = None) -> Any:
+def _make_inputs(ex: Example, default_shape: Any = None, dtypes: Any = None) -> Any:
+    """Inputs for ``ex``; ``dtypes`` gives one dtype per input of a multi-input model."""
     if ex.inputs is not None:
         if isinstance(ex.inputs, Mapping):
             return {k: np.asarray(v) for k, v in ex.inputs.items()}
@@ -339,7 +340,8 @@ def _make_inputs(ex: Example, default_shape: Any = None) -> Any:
         raise _Failed("the example gives neither inputs nor input_shape")
     rng = np.random.default_rng(SEED)
     if _is_multi(shape):
-        return [_random(s, ex.dtype, ex.input_range, rng) for s in shape]
+        kinds = dtypes if dtypes is not None else [ex.dtype] * len(shape)
+        return [_random(s, d, ex.input_range, rng) for s, d in zip(shape, kinds)]
     return _random(shape, ex.dtype, ex.input_range, rng)
 
 
@@ -1037,10 +1039,11 @@ class _ModelSubject(_Subject):
             raise _Failed("the model has free input dimensions; give the example an input_shape")
         if len(default_shape) == 1:
             default_shape = default_shape[0]
+        dtypes = None
         if ex.dtype == "float32" and self.model.inputs and ex.inputs is None:
-            dtype = self.model.inputs[0].dtype
-            self.ex = dataclasses.replace(ex, dtype=str(dtype))
-        self.x = _make_inputs(self.ex, default_shape)
+            dtypes = [str(t.dtype) for t in self.model.inputs]  # each input its own dtype
+            self.ex = dataclasses.replace(ex, dtype=dtypes[0])
+        self.x = _make_inputs(self.ex, default_shape, dtypes)
         self.y = self.model(self.x, training=False)
 
     def _rebuild(self) -> Any:
