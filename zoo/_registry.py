@@ -293,18 +293,11 @@ class Registry:
         """
         if recipe.graph is not None:
             return self._graph_recipe_problem(recipe)
-        for plugin_name in {recipe.namespace, recipe.builder.partition("/")[0]}:
-            info = self._plugins.get(plugin_name)
-            if info is not None and info.status != "loaded":
-                return f"it needs the plugin {plugin_name!r}, which is {info.status}" + (
-                    f": {info.reason}" if info.reason else ""
-                )
-        if "/" in recipe.builder and recipe.builder.partition("/")[0] not in self._plugins:
-            plugin_name = recipe.builder.partition("/")[0]
-            return (
-                f"its builder {recipe.builder!r} comes from the plugin {plugin_name!r}, which "
-                "is not installed"
-            )
+        if recipe.namespace in self._plugins and (why := self._unloaded(recipe.namespace)):
+            return f"it needs {why}"
+        plugin_name, slash, _ = recipe.builder.partition("/")
+        if slash and (why := self._unloaded(plugin_name)):
+            return f"its builder {recipe.builder!r} comes from {why}"
         try:
             builder = self._resolve(recipe.builder, include_recipes=False)
         except AmbiguousNameError as error:
@@ -338,29 +331,15 @@ class Registry:
         from zoo._graph import recipe_graph
         from zoo._graph.schema import KERAS_NAMESPACE
 
-        info = self._plugins.get(recipe.namespace)
-        if info is not None and info.status != "loaded":
-            return f"it needs the plugin {recipe.namespace!r}, which is {info.status}" + (
-                f": {info.reason}" if info.reason else ""
-            )
+        if recipe.namespace in self._plugins and (why := self._unloaded(recipe.namespace)):
+            return f"it needs {why}"
         spec = recipe_graph(recipe)
         for node in spec.nodes:
             plugin_name, slash, _ = node.layer.partition("/")
             if slash and plugin_name == KERAS_NAMESPACE:
                 continue
-            if slash:
-                info = self._plugins.get(plugin_name)
-                if info is None:
-                    return (
-                        f"its node {node.name!r} uses {node.layer!r} from the plugin "
-                        f"{plugin_name!r}, which is not installed"
-                    )
-                if info.status != "loaded":
-                    return (
-                        f"its node {node.name!r} uses {node.layer!r} from the plugin "
-                        f"{plugin_name!r}, which is {info.status}"
-                        + (f": {info.reason}" if info.reason else "")
-                    )
+            if slash and (why := self._unloaded(plugin_name)):
+                return f"its node {node.name!r} uses {node.layer!r} from {why}"
             try:
                 entry = self._resolve(node.layer, include_recipes=False)
             except AmbiguousNameError as error:
@@ -379,6 +358,16 @@ class Registry:
                     f"preprocessor. Received: {entry.id!r}, a {entry.kind}. Name a layer."
                 )
         return None
+
+    def _unloaded(self, plugin_name: str) -> str | None:
+        """``"the plugin 'x', which is disabled: <why>"`` if ``plugin_name`` is not loaded."""
+        info = self._plugins.get(plugin_name)
+        if info is None:
+            return f"the plugin {plugin_name!r}, which is not installed"
+        if info.status == "loaded":
+            return None
+        why = f": {info.reason}" if info.reason else ""
+        return f"the plugin {plugin_name!r}, which is {info.status}{why}"
 
     def _check_strict(self) -> None:
         bad = [p for p in self._plugins.values() if p.status in ("failed", "incompatible")]
@@ -516,12 +505,9 @@ class Registry:
                     f"The recipe {name!r} cannot be built: {self._unavailable[name]}."
                 )
             plugin_name = name.partition("/")[0]
-            info = self._plugins.get(plugin_name)
-            if info is not None and info.status != "loaded":
+            if plugin_name in self._plugins and (why := self._unloaded(plugin_name)):
                 raise NotFoundError(
-                    f"{name!r} comes from the plugin {plugin_name!r}, which is {info.status}"
-                    + (f": {info.reason}" if info.reason else "")
-                    + ". Run `python -m zoo plugins` to see why."
+                    f"{name!r} comes from {why}. Run `python -m zoo plugins` to see why."
                 )
         else:
             candidates = [
