@@ -70,15 +70,20 @@ def test_listing_filters_and_natural_order(make_plugin) -> None:
     assert reg.entries("nothing*") == []
 
 
-def test_get_imports_the_target_lazily(toy_registry) -> None:
+def test_get_imports_the_target_lazily(make_plugin, tmp_path, monkeypatch) -> None:
     import sys
 
-    sys.modules.pop("zoo_toy.affine", None)
-    zoo.list_components()
-    assert "zoo_toy.affine" not in sys.modules
-    cls = zoo.get("Affine")
-    assert cls.__name__ == "Affine" and "zoo_toy.affine" in sys.modules
-    assert zoo.get("toy/Affine") is cls
+    # A module of its own: re-importing a real plugin module would register its Keras
+    # classes a second time for the rest of the session.
+    (tmp_path / "lazy_impl_mod.py").write_text("class Thing:\n    pass\n")
+    monkeypatch.delitem(sys.modules, "lazy_impl_mod", raising=False)
+    body = '    register(zoo.ComponentSpec("Thing", kind="layer", target="lazy_impl_mod:Thing"))'
+    reg = _registry(make_plugin, alpha=body)
+    reg.entries()
+    assert "lazy_impl_mod" not in sys.modules
+    cls = reg.get("Thing")
+    assert cls.__name__ == "Thing" and "lazy_impl_mod" in sys.modules
+    assert reg.get("alpha/Thing") is cls
 
 
 def test_get_reports_a_broken_target(make_plugin) -> None:
