@@ -43,6 +43,8 @@ def make_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
+    # Commands that import TensorFlow should not bury their output under its C++ logs.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if args.registry:
         set_default_registry(Registry(registry_files=args.registry))
     try:
@@ -53,6 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`python -m zoo list | head`): stop quietly, as cat does.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as error:
         if os.environ.get("ZOO_DEBUG"):
             raise

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import tomllib
 from typing import Any
 
@@ -51,7 +50,6 @@ def parse_override(text: str) -> tuple[str, Any]:
 
 def run_build(args: argparse.Namespace) -> int:
     overrides = dict(parse_override(item) for item in args.overrides)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     model = zoo.build(args.name, **overrides)
     if args.summary:
         model.summary()

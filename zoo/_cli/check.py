@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import Any
 
@@ -56,7 +55,6 @@ def _targets(args: argparse.Namespace) -> list[str]:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     names = _targets(args)
     if not names:
         raise ArgumentError(

@@ -119,7 +119,6 @@ def _reload_in_fresh_process(path: Path, inputs: Any, folder: Path) -> Any:
 
 def run_demo(args: argparse.Namespace) -> int:
     _check_arguments(args)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     started = time.perf_counter()
     x_train, x_test, y_train, y_test = _load_digits(args.seed)
     import keras

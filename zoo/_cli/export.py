@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +91,6 @@ def _sample_inputs(model: Any, spec: Any) -> list[Any] | None:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     model, spec = load_or_build(args.source, args.overrides)
     path = zoo.export(
         model,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -53,7 +52,6 @@ def run_graph(args: argparse.Namespace) -> int:
     from zoo._graph.draw import INSTALL_HINT, draw_model, model_to_dot_text
 
     overrides = dict(parse_override(item) for item in args.overrides)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     model = _build(args.name, overrides)
     if not args.out:
         sys.stdout.write(model_to_dot_text(model, rankdir=args.rankdir))
