@@ -1,17 +1,11 @@
-import keras
 from keras import ops
 
 import zoo
-from zoo_forecast._quantiles import (
-    align_targets,
-    check_quantiles,
-    interval_indices,
-    per_sample_weights,
-)
+from zoo_forecast._interval_metric import IntervalMetric
 
 
 @zoo.serializable("forecast")
-class IntervalCoverage(keras.metrics.Metric):
+class IntervalCoverage(IntervalMetric):
     """Share of targets inside a predicted interval ``[q_lower, q_upper]``.
 
     For a calibrated model the coverage of the interval between the quantiles
@@ -42,29 +36,11 @@ class IntervalCoverage(keras.metrics.Metric):
     """
 
     def __init__(
-        self,
-        quantiles=(0.1, 0.5, 0.9),
-        lower=None,
-        upper=None,
-        name="interval_coverage",
-        **kwargs,
+        self, quantiles=(0.1, 0.5, 0.9), lower=None, upper=None, name="interval_coverage", **kwargs
     ):
-        super().__init__(name=name, **kwargs)
-        self.quantiles = check_quantiles(quantiles, "IntervalCoverage")
-        self.lower, self.upper, self._low, self._high = interval_indices(
-            self.quantiles, lower, upper, "IntervalCoverage"
-        )
-        self.inside = self.add_variable(
-            shape=(), initializer="zeros", name="inside", dtype=self.dtype
-        )
-        self.count = self.add_variable(
-            shape=(), initializer="zeros", name="count", dtype=self.dtype
-        )
+        super().__init__(quantiles, lower, upper, name=name, **kwargs)
 
-    def update_state(self, y_true, y_pred, sample_weight=None):
-        y_pred = ops.convert_to_tensor(y_pred, dtype=self.dtype)
-        y_true = ops.convert_to_tensor(y_true, dtype=self.dtype)
-        y_true = align_targets(y_true, y_pred, len(self.quantiles), "IntervalCoverage")
+    def interval_values(self, y_true, y_pred):
         if y_true.shape[-1] == 1:
             low_target = high_target = y_true[..., 0]
         else:
@@ -73,23 +49,4 @@ class IntervalCoverage(keras.metrics.Metric):
             ops.greater_equal(low_target, y_pred[..., self._low]),
             ops.less_equal(high_target, y_pred[..., self._high]),
         )
-        inside = ops.cast(inside, self.dtype)
-        lead = ops.shape(inside)
-        if sample_weight is None:
-            weights = ops.ones(lead, dtype=self.dtype)
-        else:
-            weights = per_sample_weights(ops.cast(sample_weight, self.dtype), len(lead))
-            weights = ops.broadcast_to(weights, lead)
-        self.inside.assign_add(ops.sum(inside * weights))
-        self.count.assign_add(ops.sum(weights))
-
-    def result(self):
-        return ops.divide_no_nan(self.inside, self.count)
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "quantiles": list(self.quantiles),
-            "lower": self.lower,
-            "upper": self.upper,
-        }
+        return ops.cast(inside, self.dtype)

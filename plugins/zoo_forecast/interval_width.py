@@ -1,17 +1,9 @@
-import keras
-from keras import ops
-
 import zoo
-from zoo_forecast._quantiles import (
-    align_targets,
-    check_quantiles,
-    interval_indices,
-    per_sample_weights,
-)
+from zoo_forecast._interval_metric import IntervalMetric
 
 
 @zoo.serializable("forecast")
-class IntervalWidth(keras.metrics.Metric):
+class IntervalWidth(IntervalMetric):
     """Mean width ``q_upper - q_lower`` of a predicted interval.
 
     Read it next to `IntervalCoverage`: a model can reach any coverage with wide enough
@@ -45,39 +37,7 @@ class IntervalWidth(keras.metrics.Metric):
     def __init__(
         self, quantiles=(0.1, 0.5, 0.9), lower=None, upper=None, name="interval_width", **kwargs
     ):
-        super().__init__(name=name, **kwargs)
-        self.quantiles = check_quantiles(quantiles, "IntervalWidth")
-        self.lower, self.upper, self._low, self._high = interval_indices(
-            self.quantiles, lower, upper, "IntervalWidth"
-        )
-        self.total = self.add_variable(
-            shape=(), initializer="zeros", name="total", dtype=self.dtype
-        )
-        self.count = self.add_variable(
-            shape=(), initializer="zeros", name="count", dtype=self.dtype
-        )
+        super().__init__(quantiles, lower, upper, name=name, **kwargs)
 
-    def update_state(self, y_true, y_pred, sample_weight=None):
-        y_pred = ops.convert_to_tensor(y_pred, dtype=self.dtype)
-        y_true = ops.convert_to_tensor(y_true, dtype=self.dtype)
-        align_targets(y_true, y_pred, len(self.quantiles), "IntervalWidth")
-        width = y_pred[..., self._high] - y_pred[..., self._low]
-        lead = ops.shape(width)
-        if sample_weight is None:
-            weights = ops.ones(lead, dtype=self.dtype)
-        else:
-            weights = per_sample_weights(ops.cast(sample_weight, self.dtype), len(lead))
-            weights = ops.broadcast_to(weights, lead)
-        self.total.assign_add(ops.sum(width * weights))
-        self.count.assign_add(ops.sum(weights))
-
-    def result(self):
-        return ops.divide_no_nan(self.total, self.count)
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "quantiles": list(self.quantiles),
-            "lower": self.lower,
-            "upper": self.upper,
-        }
+    def interval_values(self, y_true, y_pred):
+        return y_pred[..., self._high] - y_pred[..., self._low]
