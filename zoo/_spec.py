@@ -321,7 +321,7 @@ class Recipe:
             "recipe": True,
             "builder": self.builder or None,
             "args": dict(self.args),
-            "graph": None if self.graph is None else _plain(self.graph),
+            "graph": None if self.graph is None else plain(self.graph),
             "summary": self.summary,
             "tags": list(self.tags),
             "search": {k: dict(v) for k, v in self.search.items()},
@@ -329,12 +329,12 @@ class Recipe:
         }
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """Mappings and sequences of a TOML/dict value as plain dicts and lists (JSON-ready)."""
     if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 

@@ -14,18 +14,9 @@ from typing import Any
 from zoo._errors import ZooError
 from zoo._graph.build import REFUSED_BUILTINS, constructor_parameters
 from zoo._graph.schema import _NODE_NAME, KERAS_NAMESPACE
-from zoo._spec import ComponentSpec
+from zoo._spec import ComponentSpec, plain
 
 _TENSOR = "__keras_tensor__"
-
-
-def _plain(value: Any) -> Any:
-    """Tuples as lists, recursively, so the spec is plain JSON/TOML-like data."""
-    if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _fail(model: Any, message: str) -> ZooError:
@@ -104,7 +95,7 @@ def compact_args(model: Any, layer: Any, component: str) -> dict[str, Any]:
     # A config entry the signature does not name (popped from **kwargs, like
     # LayerNormalization's deprecated rms_scaling) is fine at its default only.
     hidden = sorted(
-        k for k in config if k not in params and _plain(reference.get(k, ...)) != _plain(config[k])
+        k for k in config if k not in params and plain(reference.get(k, ...)) != plain(config[k])
     )
     if hidden:
         raise _fail(
@@ -118,12 +109,12 @@ def compact_args(model: Any, layer: Any, component: str) -> dict[str, Any]:
     for k, v in config.items():
         if k not in params:
             continue
-        same_as_default = not params[k].required and _plain(params[k].default) == _plain(v)
-        same_as_reference = k in reference and _plain(reference[k]) == _plain(v)
+        same_as_default = not params[k].required and plain(params[k].default) == plain(v)
+        same_as_reference = k in reference and plain(reference[k]) == plain(v)
         # A value passed to the reference is only compared with the signature default.
         judged_by_reference = k not in passed and same_as_reference
         if k in required or not (same_as_default or judged_by_reference):
-            args[k] = _plain(v)
+            args[k] = plain(v)
     return args
 
 
