@@ -13,18 +13,31 @@ from zoo._errors import ArgumentError
 def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
     p = subparsers.add_parser("build", parents=[common], help="build a model by name")
     p.add_argument("name", help="a recipe or model builder (id or unique short name)")
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a builder argument, or <node>.<argument> of a graph recipe; VALUE is "
+    add_set_option(
+        p,
+        "override a builder argument, or <node>.<argument> of a graph recipe; VALUE is "
         'a TOML value (10, 0.5, [32, 32, 3], "text"), or a bare string (repeatable)',
     )
     p.add_argument("--summary", action="store_true", help="print the Keras model summary")
     p.add_argument("--save", metavar="PATH", help="save the model to PATH (.keras), atomically")
     p.set_defaults(run=run_build)
+
+
+def add_set_option(parser: argparse.ArgumentParser, description: str) -> None:
+    """The ``--set KEY=VALUE`` option (repeatable) of the commands that build a model."""
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help=description,
+    )
+
+
+def parse_overrides(items: list[str]) -> dict[str, Any]:
+    """The values of every ``--set``, parsed by `parse_override`."""
+    return dict(parse_override(item) for item in items)
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -49,7 +62,7 @@ def parse_override(text: str) -> tuple[str, Any]:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    overrides = dict(parse_override(item) for item in args.overrides)
+    overrides = parse_overrides(args.overrides)
     model = zoo.build(args.name, **overrides)
     if args.summary:
         model.summary()

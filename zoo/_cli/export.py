@@ -8,7 +8,7 @@ from typing import Any
 
 import zoo
 from zoo._cli._output import print_json
-from zoo._cli.building import parse_override
+from zoo._cli.building import add_set_option, parse_overrides
 from zoo._errors import ArgumentError
 
 VERIFY_SAMPLES = 8
@@ -33,14 +33,7 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
         action="store_true",
         help="TFLite only: allow TensorFlow ops without a TFLite builtin (needs Flex)",
     )
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a builder argument (NAME only; repeatable)",
-    )
+    add_set_option(p, "override a builder argument (NAME only; repeatable)")
     p.add_argument(
         "--no-verify",
         dest="verify",
@@ -65,7 +58,7 @@ def load_or_build(source: str, overrides: list[str]) -> tuple[Any, Any]:
                 f"with --set {' '.join(overrides)}. Drop --set, or name a recipe."
             )
         return zoo.load(source, compile=False), None
-    values = dict(parse_override(item) for item in overrides)
+    values = parse_overrides(overrides)
     return zoo.build(source, **values), zoo.get_spec(source)
 
 

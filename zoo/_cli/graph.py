@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import zoo
-from zoo._cli.building import parse_override
+from zoo._cli.building import add_set_option, parse_overrides
 
 
 def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -29,14 +29,7 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
         help="where to write: .png, .svg, .pdf, .jpg, or .dot/.gv for DOT text "
         "(default: DOT text on stdout)",
     )
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override an argument, as for `zoo build` (repeatable)",
-    )
+    add_set_option(p, "override an argument, as for `zoo build` (repeatable)")
     p.add_argument("--rankdir", choices=("TB", "LR"), default="TB", help="layout direction")
     p.add_argument("--dpi", type=int, default=96, help="resolution of a PNG (default 96)")
     p.set_defaults(run=run_graph)
@@ -51,7 +44,7 @@ def _build(name: str, overrides: dict[str, Any]) -> Any:
 def run_graph(args: argparse.Namespace) -> int:
     from zoo._graph.draw import INSTALL_HINT, draw_model, model_to_dot_text
 
-    overrides = dict(parse_override(item) for item in args.overrides)
+    overrides = parse_overrides(args.overrides)
     model = _build(args.name, overrides)
     if not args.out:
         sys.stdout.write(model_to_dot_text(model, rankdir=args.rankdir))
