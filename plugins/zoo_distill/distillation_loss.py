@@ -6,6 +6,20 @@ from keras import ops
 import zoo
 
 
+def check_temperature(temperature, owner):
+    """Raise ValueError unless ``temperature`` is a positive, finite number."""
+    if (
+        isinstance(temperature, bool)
+        or not isinstance(temperature, (int, float))
+        or not math.isfinite(temperature)
+        or temperature <= 0
+    ):
+        raise ValueError(
+            f"{owner} takes a positive, finite temperature. "
+            f"Received: temperature={temperature!r}. Use e.g. temperature=3.0."
+        )
+
+
 @zoo.serializable("distill")
 class DistillationLoss(keras.losses.Loss):
     """Knowledge-distillation loss on logits: ``T**2 * KL(softmax(t / T) || softmax(s / T))``.
@@ -43,16 +57,7 @@ class DistillationLoss(keras.losses.Loss):
     """
 
     def __init__(self, temperature=3.0, **kwargs):
-        if (
-            isinstance(temperature, bool)
-            or not isinstance(temperature, (int, float))
-            or not math.isfinite(temperature)
-            or temperature <= 0
-        ):
-            raise ValueError(
-                "DistillationLoss takes a positive, finite temperature. "
-                f"Received: temperature={temperature!r}. Use e.g. temperature=3.0."
-            )
+        check_temperature(temperature, "DistillationLoss")
         super().__init__(**kwargs)
         self.temperature = float(temperature)
 

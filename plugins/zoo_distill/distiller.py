@@ -1,10 +1,8 @@
-import math
-
 import keras
 from keras import ops
 
 import zoo
-from zoo_distill.distillation_loss import DistillationLoss
+from zoo_distill.distillation_loss import DistillationLoss, check_temperature
 
 
 def _resolve_model(value, role):
@@ -106,16 +104,7 @@ class Distiller(keras.Model):
                 "Distiller takes alpha, the weight of the hard-label loss, in [0, 1]. "
                 f"Received: alpha={alpha!r}. Use e.g. alpha=0.1 (mostly the teacher)."
             )
-        if (
-            isinstance(temperature, bool)
-            or not isinstance(temperature, (int, float))
-            or not math.isfinite(temperature)
-            or temperature <= 0
-        ):
-            raise ValueError(
-                "Distiller takes a positive, finite temperature. "
-                f"Received: temperature={temperature!r}. Use e.g. temperature=3.0."
-            )
+        check_temperature(temperature, "Distiller")
         student_inputs = _shapes(student, "inputs")
         if student_inputs is None:
             raise ValueError(
