@@ -16,7 +16,17 @@ from typing import Any, Literal
 from zoo._errors import ZooError
 
 #: The kinds of component a plugin can contribute.
-KINDS = ("layer", "loss", "metric", "preprocessor", "model", "initializer", "callback")
+KINDS = (
+    "layer",
+    "loss",
+    "metric",
+    "preprocessor",
+    "model",
+    "initializer",
+    "callback",
+    "dataset",
+    "preset",
+)
 
 #: The Keras backends a spec may name in ``backends``; an empty tuple means all of them.
 BACKENDS = ("tensorflow", "jax", "torch", "numpy", "openvino")
