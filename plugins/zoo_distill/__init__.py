@@ -51,5 +51,18 @@ def zoo_register(register):
             summary="Plain image CNN emitting logits, to build teachers and students from.",
             tags=("distillation", "classification", "image"),
             example={"kwargs": {"filters": [4, 8], "dense_units": 8}},
+            training={
+                "loss": {
+                    "class_name": "SparseCategoricalCrossentropy",
+                    "config": {"from_logits": True},
+                },
+                "metrics": ["accuracy"],
+                "optimizer": "adam",
+                "learning_rate": 1e-3,
+                "monitor": "val_accuracy",
+                "mode": "max",
+                "batch_size": 32,
+                "epochs": 30,
+            },
         )
     )

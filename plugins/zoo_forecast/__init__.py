@@ -92,6 +92,25 @@ def zoo_register(register):
             summary="MLP for tabular regression emitting Q non-crossing quantiles.",
             tags=("quantile", "regression", "tabular"),
             example={"kwargs": {"input_dim": 4, "hidden_units": [8]}},
+            training={
+                "loss": {
+                    "id": "forecast/QuantileLoss",
+                    "args": {"quantiles": {"arg": "quantiles"}},
+                },
+                "metrics": [
+                    {"id": "forecast/MeanPinballLoss", "args": {"quantiles": {"arg": "quantiles"}}},
+                    {
+                        "id": "forecast/IntervalCoverage",
+                        "args": {"quantiles": {"arg": "quantiles"}},
+                    },
+                ],
+                "optimizer": "adam",
+                "learning_rate": 1e-3,
+                "monitor": "val_loss",
+                "mode": "min",
+                "batch_size": 32,
+                "epochs": 200,
+            },
         )
     )
     register(
@@ -103,6 +122,25 @@ def zoo_register(register):
             tags=("quantile", "forecasting", "time-series"),
             example={
                 "kwargs": {"window": 6, "horizon": 2, "encoder_units": 4, "hidden_units": [4]}
+            },
+            training={
+                "loss": {
+                    "id": "forecast/QuantileLoss",
+                    "args": {"quantiles": {"arg": "quantiles"}},
+                },
+                "metrics": [
+                    {"id": "forecast/MeanPinballLoss", "args": {"quantiles": {"arg": "quantiles"}}},
+                    {
+                        "id": "forecast/IntervalCoverage",
+                        "args": {"quantiles": {"arg": "quantiles"}},
+                    },
+                ],
+                "optimizer": "adam",
+                "learning_rate": 3e-3,
+                "monitor": "val_loss",
+                "mode": "min",
+                "batch_size": 32,
+                "epochs": 60,
             },
         )
     )
