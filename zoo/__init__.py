@@ -41,6 +41,8 @@ __all__ = [
     "AmbiguousNameError",
     "ArgumentError",
     "ComponentSpec",
+    "DataInfo",
+    "DataSplits",
     "Example",
     "GraphError",
     "NotFoundError",
@@ -60,6 +62,7 @@ __all__ = [
     "list_components",
     "list_plugins",
     "load",
+    "load_data",
     "plugin_settings",
     "register_plugin",
     "registry_files",
@@ -68,6 +71,24 @@ __all__ = [
     "to_spec",
     "unregister_plugin",
 ]
+
+
+#: Public names imported on first access (they import NumPy): name -> module.
+_LAZY = {
+    "load_data": "zoo._data.resolve",
+    "DataInfo": "zoo._data.splits",
+    "DataSplits": "zoo._data.splits",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'zoo' has no attribute {name!r}")
 
 
 def list_components(

@@ -42,7 +42,7 @@ from zoo._registry_file import (
     user_registry_paths,
 )
 from zoo._spec import ComponentSpec, Entry, PluginInfo, Recipe, check_name, natural_key
-from zoo._version import PLUGIN_API_VERSION
+from zoo._version import PLUGIN_API_VERSION, __version__
 
 ENTRY_POINT_GROUP = "zoo.plugins"
 _TRUE = ("1", "true", "yes", "on")
@@ -116,6 +116,7 @@ class Registry:
                 return
             self._config = load_registry_config(self.registry_files())
             try:
+                self._load_core_plugin()
                 self._load_entry_points()
                 self._loaded = True
                 self._refresh_recipes()
@@ -184,6 +185,19 @@ class Registry:
                 )
                 continue
             self._record(self._add_plugin(plugin, info))
+
+    def _load_core_plugin(self) -> None:
+        """The core's own components (the data sources ``zoo/npz``, ``zoo/csv``): plugin ``zoo``.
+
+        They come with the project's own registry file (whose ``zoo/`` graph recipes share
+        the namespace), so a registry built without it holds only what it is given.
+        """
+        if not self._include_default_file:
+            return
+        from zoo._data import specs
+
+        info = PluginInfo(specs.PLUGIN, "disabled", "keras-zoo", __version__, specs.__name__)
+        self._record(self._add_plugin(specs, info))
 
     def _record(self, info: PluginInfo) -> None:
         # Two failed twins share a name; keep the first record, whose reason names both.

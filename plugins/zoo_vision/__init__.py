@@ -139,6 +139,14 @@ def _specs():
                 "target_range": [0, 1],
             },
         ),
+        # === Data sources ===
+        zoo.ComponentSpec(
+            "digits",
+            target="zoo_vision.digits:digits",
+            kind="dataset",
+            summary="scikit-learn's 1,797 8x8 digits in [0, 1], 10 classes, stratified split.",
+            tags=("classification", "image"),
+        ),
         # === Model builders (recipes in registry.toml) ===
         zoo.ComponentSpec(
             "resnet_cifar",
