@@ -8,6 +8,9 @@ This module only declares specs; implementations are imported on first use.
 
 import zoo
 
+# Losses and metrics take the quantiles the model was built with.
+_QUANTILES_ARG = {"quantiles": {"arg": "quantiles"}}
+
 _QUANTILES = [0.1, 0.5, 0.9]
 
 
@@ -95,13 +98,13 @@ def zoo_register(register):
             training={
                 "loss": {
                     "id": "forecast/QuantileLoss",
-                    "args": {"quantiles": {"arg": "quantiles"}},
+                    "args": _QUANTILES_ARG,
                 },
                 "metrics": [
-                    {"id": "forecast/MeanPinballLoss", "args": {"quantiles": {"arg": "quantiles"}}},
+                    {"id": "forecast/MeanPinballLoss", "args": _QUANTILES_ARG},
                     {
                         "id": "forecast/IntervalCoverage",
-                        "args": {"quantiles": {"arg": "quantiles"}},
+                        "args": _QUANTILES_ARG,
                     },
                 ],
                 "optimizer": "adam",
@@ -126,13 +129,13 @@ def zoo_register(register):
             training={
                 "loss": {
                     "id": "forecast/QuantileLoss",
-                    "args": {"quantiles": {"arg": "quantiles"}},
+                    "args": _QUANTILES_ARG,
                 },
                 "metrics": [
-                    {"id": "forecast/MeanPinballLoss", "args": {"quantiles": {"arg": "quantiles"}}},
+                    {"id": "forecast/MeanPinballLoss", "args": _QUANTILES_ARG},
                     {
                         "id": "forecast/IntervalCoverage",
-                        "args": {"quantiles": {"arg": "quantiles"}},
+                        "args": _QUANTILES_ARG,
                     },
                 ],
                 "optimizer": "adam",

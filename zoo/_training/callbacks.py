@@ -28,31 +28,41 @@ _STATE = {
 
 
 class CallbackState(keras.callbacks.Callback):
-    """Save and restore the counters of ``callbacks`` in ``path`` (JSON), epoch by epoch.
+    """Save the counters of ``callbacks`` in ``path`` (JSON) at each epoch's end, per epoch;
+    put back those of the epoch before the first one a (resumed) run trains.
 
-    Place it after the callbacks it follows: their ``on_train_begin`` resets them first.
+    Keyed by epoch, so a run killed between this save and Keras' own backup resumes with
+    the state that matches the backup's epoch.
     """
 
     def __init__(self, path: Path, callbacks: list[keras.callbacks.Callback]) -> None:
         super().__init__()
         self.path = Path(path)
         self.tracked = [c for c in callbacks if type(c) in _STATE]
+        self._states: dict[str, Any] = {}
+        self._restored = False
 
     def on_train_begin(self, logs: Any = None) -> None:
-        if not self.path.is_file():
+        self._restored = False
+        self._states = json.loads(self.path.read_text()) if self.path.is_file() else {}
+
+    def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+        if self._restored:
             return
-        saved = json.loads(self.path.read_text())
+        self._restored = True
         for i, callback in enumerate(self.tracked):
-            for name, value in saved.get(str(i), {}).items():
+            for name, value in self._states.get(str(epoch - 1), {}).get(str(i), {}).items():
                 setattr(callback, name, _number(value))
 
     def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
-        state = {
+        self._states[str(epoch)] = {
             str(i): {name: _plain(getattr(c, name)) for name in _STATE[type(c)] if hasattr(c, name)}
             for i, c in enumerate(self.tracked)
         }
+        for old in sorted(self._states, key=int)[:-3]:
+            del self._states[old]
         temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(state))
+        temporary.write_text(json.dumps(self._states))
         temporary.replace(self.path)
 
 

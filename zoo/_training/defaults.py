@@ -157,12 +157,11 @@ def check_object(value: Any, where: str, *, zoo_allowed: bool = True) -> Any:
             if not isinstance(args, Mapping):
                 raise ZooError(f"{where}.args is a table. Received: {args!r}.")
             for name, arg in args.items():
-                if isinstance(arg, Mapping) and set(arg) != {"arg"}:
-                    if "arg" in arg:
-                        raise ZooError(
-                            f"{where}.args.{name}: a builder-argument reference is "
-                            f'{{ arg = "name" }} alone. Received: {dict(arg)!r}.'
-                        )
+                if isinstance(arg, Mapping) and set(arg) != {"arg"} and "arg" in arg:
+                    raise ZooError(
+                        f"{where}.args.{name}: a builder-argument reference is "
+                        f'{{ arg = "name" }} alone. Received: {dict(arg)!r}.'
+                    )
             return {"id": value["id"], "args": dict(args)}
         if "class_name" in keys:
             unknown = sorted(keys - set(_KERAS_CONFIG_KEYS))
