@@ -123,7 +123,7 @@ def fit(
     if learning_rate is not None:
         defaults = defaults.merged(check_training({"learning_rate": learning_rate}, "fit"))
     folder = Path(out) if out is not None else run_folder.default_folder(label)
-    earlier = run_folder.prepare(folder, resume=resume)
+    earlier = run_folder.prepare(folder, resume=resume, default=out is None)
     epochs = options["epochs"] or defaults.epochs
     global_batch = options["batch_size"] or defaults.batch_size
     described_data = data if isinstance(data, (str, Path)) else type(data).__name__
@@ -182,7 +182,7 @@ def fit(
         keras.config.set_dtype_policy(previous_policy)
 
     created = not folder.exists()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=out is None, exist_ok=True)
     paths = _paths(folder)
     record: dict[str, Any] = {
         **(earlier or {}),
@@ -205,6 +205,7 @@ def fit(
         "status": "running",
         "started": (earlier or {}).get("started", run_folder.now()),
         "resumed": (earlier or {}).get("resumed", 0) + (1 if earlier else 0),
+        "options": config,  # what --resume must repeat
     }
     try:
         run_folder.write_json(paths["run"], record)
@@ -391,9 +392,9 @@ def _jsonable(value: Any) -> Any:
 
 def _check_same_run(folder: Path, earlier: Mapping[str, Any], config: Mapping[str, Any]) -> None:
     different = [
-        f"{key}={value!r} (the run has {earlier.get(key)!r})"
+        f"{key}={value!r} (the run has {earlier.get('options', {}).get(key)!r})"
         for key, value in config.items()
-        if earlier.get(key) != value
+        if earlier.get("options", {}).get(key) != value
     ]
     if different:
         raise ZooError(
