@@ -284,3 +284,43 @@ def test_a_run_killed_mid_epoch_resumes_and_ends_like_an_uninterrupted_one(tmp_p
     history = read_history(killed / "history.csv")
     assert len(history["loss"]) == 4
     assert json.loads((killed / "run.json").read_text())["resumed"] == 1
+
+
+def test_callbacks_by_id_come_from_plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "plug_counting.py").write_text(
+        "import keras, zoo\n"
+        "class CountEpochs(keras.callbacks.Callback):\n"
+        "    seen = []\n"
+        "    def on_epoch_end(self, epoch, logs=None):\n"
+        "        CountEpochs.seen.append(epoch)\n"
+        "@zoo.hookimpl\n"
+        "def zoo_register(register):\n"
+        "    register(zoo.ComponentSpec('CountEpochs', kind='callback',\n"
+        "                               target='plug_counting:CountEpochs'))\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import plug_counting
+
+    zoo.register_plugin(plug_counting, "counting")
+    try:
+        zoo.fit(
+            "resnet_small",
+            "vision/digits",
+            overrides=SMALL,
+            epochs=2,
+            out=tmp_path / "r",
+            callbacks=["counting/CountEpochs"],
+            verbose=0,
+        )
+        assert plug_counting.CountEpochs.seen == [0, 1]
+        with pytest.raises(zoo.ZooError, match="a layer. Use `python -m zoo list --kind callback`"):
+            zoo.fit(
+                "resnet_small",
+                "vision/digits",
+                out=tmp_path / "r2",
+                callbacks=["vision/PixelShuffle"],
+                verbose=0,
+            )
+        assert not (tmp_path / "r2").exists()
+    finally:
+        zoo.unregister_plugin("counting")

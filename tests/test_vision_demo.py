@@ -40,6 +40,9 @@ def test_demo_trains_saves_and_reloads_in_a_fresh_process(tmp_path):
     assert "held-out accuracy: " in done.stdout
     assert f"saved to {path}" in done.stdout
     assert "reloaded in a fresh process: predictions match" in done.stdout
+    # Piped: one plain line per epoch, no progress bar's control characters.
+    assert "epoch 1/1 " in done.stdout
+    assert "\x08" not in done.stdout and "\r" not in done.stdout
     assert path.is_file()
     assert done.returncode == 1
     assert "is below --min-accuracy 1.01" in done.stderr

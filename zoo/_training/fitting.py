@@ -118,6 +118,7 @@ def fit(
 
     registry = default_registry()
     entry, given_model = _entry(model_or_name, overrides, registry)
+    user_callbacks = [_callback(c, registry) for c in callbacks]
     label = entry.id if entry is not None else given_model.name
     defaults = training_defaults(entry, registry) if entry is not None else TrainingDefaults()
     if learning_rate is not None:
@@ -218,7 +219,7 @@ def fit(
     first_epoch = _resumed_epoch(folder / BACKUP) if resume else 0
     train = _epoch_pipeline(splits, global_batch, seed, first_epoch, epochs)
     keras_callbacks = _callbacks(
-        callbacks, defaults, monitor, folder, paths, epochs, options["verbose"], registry
+        user_callbacks, defaults, monitor, folder, paths, epochs, options["verbose"]
     )
     keras_verbose = options["verbose"] if options["verbose"] in (0, 1) else 0
     model.fit(
@@ -569,7 +570,6 @@ def _callbacks(
     paths: Mapping[str, Path],
     epochs: int,
     verbose: int,
-    registry: Any,
 ) -> list[Any]:
     import keras
 
@@ -598,8 +598,7 @@ def _callbacks(
             save_weights_only=True,
         )
     )
-    result = [_callback(c, registry) for c in extra]
-    result += tracked
+    result = [*extra, *tracked]
     result += [
         keras.callbacks.CSVLogger(paths["history"], append=True),
         keras.callbacks.TensorBoard(log_dir=str(paths["tensorboard"])),
