@@ -324,3 +324,25 @@ def test_callbacks_by_id_come_from_plugins(tmp_path: Path, monkeypatch: pytest.M
         assert not (tmp_path / "r2").exists()
     finally:
         zoo.unregister_plugin("counting")
+
+
+def test_precision_and_jit_are_applied_and_recorded(tmp_path: Path) -> None:
+    import keras
+
+    result = zoo.fit(
+        "resnet_small",
+        "vision/digits",
+        overrides=SMALL,
+        epochs=1,
+        out=tmp_path / "bf16",
+        precision="mixed_bfloat16",
+        jit="on",
+        verbose=0,
+    )
+    record = json.loads((tmp_path / "bf16" / "run.json").read_text())
+    assert (record["precision"], record["jit"]) == ("mixed_bfloat16", True)
+    policies = {layer.dtype_policy.name for layer in result.model.layers[1:]}
+    assert "mixed_bfloat16" in policies
+    assert keras.config.dtype_policy().name == "float32"  # the global policy is restored
+    with pytest.raises(zoo.ArgumentError, match="Did you mean 'mixed_float16'"):
+        zoo.fit("resnet_small", "vision/digits", precision="mixed_float61")
