@@ -85,7 +85,6 @@ def _records(path: Path, examples: list[bytes]) -> Path:
 
 def test_tfrecord_reads_examples_across_files_with_a_glob(tmp_path):
     colors = list(COLORS.values())
-    keys = ("img", "y")
     for part in range(2):
         _records(
             tmp_path / f"part-{part}.tfrecord",
