@@ -586,7 +586,7 @@ class Registry:
         if isinstance(entry, Recipe) and entry.graph is not None:
             from zoo._graph import build_recipe_graph
 
-            return build_recipe_graph(entry, overrides, self)
+            return _tag(build_recipe_graph(entry, overrides, self), entry.id, overrides)
         if isinstance(entry, Recipe):
             builder = self.builder_of(entry)
             arguments = {**entry.args, **overrides}
@@ -598,7 +598,25 @@ class Registry:
                 f"zoo.build makes models from recipes and model builders. Received: {entry.id!r}, "
                 f"a {entry.kind}. Use zoo.get({entry.id!r})(...) to construct it."
             )
-        return build_model(self.get(builder.id), arguments, label)
+        implementation = self.get(builder.id)
+        model = build_model(implementation, arguments, label)
+        return _tag(model, entry.id, {**_signature_defaults(implementation), **arguments})
+
+
+def _signature_defaults(fn: Any) -> dict[str, Any]:
+    from zoo._arguments import parameters
+
+    return {p.name: p.default for p in parameters(fn) if not p.required}
+
+
+def _tag(model: Any, entry_id: str, arguments: Mapping[str, Any]) -> Any:
+    """Record on ``model`` what built it (``zoo_id``, ``zoo_arguments``), for zoo.compile/fit.
+
+    Set past Keras' attribute tracking: plain data, not part of the saved model.
+    """
+    object.__setattr__(model, "zoo_id", entry_id)
+    object.__setattr__(model, "zoo_arguments", dict(arguments))
+    return model
 
 
 def _collector(plugin: str, declarations: list[ComponentSpec | Recipe]) -> Callable[[Any], None]:
