@@ -531,6 +531,11 @@ def _epoch_pipeline(splits: Any, batch_size: int, seed: int, first: int, epochs:
             lambda i: tf.data.Dataset.from_tensors(i).repeat(steps)
         )
         dataset = tf.data.Dataset.choose_from_datasets(per_epoch, choice)
+    wanted = splits.train.element_spec[1]
+    if isinstance(wanted, Mapping) and not isinstance(dataset.element_spec[1], Mapping):
+        # The source spreads one label over several named outputs (zoo.DataSplits docs).
+        names = list(wanted)
+        dataset = dataset.map(lambda x, y: (x, {name: y for name in names}))
     dataset = dataset.prefetch(tf.data.AUTOTUNE)
     return dataset.with_options(splits.train.options())
 
