@@ -264,3 +264,29 @@ def test_training_reaches_the_projection_batch_norm():
     np.testing.assert_array_equal(numpy_of(norm.moving_mean), before)
     block(x, training=True)
     assert not np.allclose(numpy_of(norm.moving_mean), before)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16", "float16"])
+@pytest.mark.parametrize("strides, size", [(2, 6), (2, 7), (3, 8)])
+def test_zero_pad_shortcut_is_exactly_the_strided_subsampling(dtype, strides, size):
+    """Values and gradients of the shortcut equal a strided slice padded with zeros, bit for bit."""
+    import tensorflow as tf
+
+    block = BasicBlock(8, strides=strides, shortcut="zero_pad", dtype=dtype)
+    x = tf.cast(RNG.standard_normal((2, size, size + 1, 3)).astype("float32"), dtype)
+    block(x)
+    weights = tf.cast(RNG.standard_normal(block.compute_output_shape(x.shape)), dtype)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        got = block.call_shortcut(x)
+        expected = tf.pad(x[:, ::strides, ::strides, :], [[0, 0], [0, 0], [0, 0], [0, 5]])
+        got_loss = tf.reduce_sum(got * weights)
+        expected_loss = tf.reduce_sum(expected * weights)
+    assert got.dtype == expected.dtype == tf.as_dtype(dtype)
+    np.testing.assert_array_equal(
+        tf.cast(got, "float32").numpy(), tf.cast(expected, "float32").numpy()
+    )
+    np.testing.assert_array_equal(
+        tf.cast(tape.gradient(got_loss, x), "float32").numpy(),
+        tf.cast(tape.gradient(expected_loss, x), "float32").numpy(),
+    )
