@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from zoo._errors import ArgumentError, ZooError, ZooWarning, did_you_mean
-from zoo._training import run_folder
+from zoo._training import performance, run_folder
 from zoo._training.defaults import TrainingDefaults, check_training, training_defaults
 
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
@@ -181,6 +181,11 @@ def fit(
             )
     finally:
         keras.config.set_dtype_policy(previous_policy)
+    chosen = performance.choose(
+        model,
+        splits,
+        {"jit": options["jit"], "steps_per_epoch": steps, "callbacks": user_callbacks},
+    )
 
     created = not folder.exists()
     folder.mkdir(parents=out is None, exist_ok=True)
@@ -198,6 +203,7 @@ def fit(
         "seed": seed,
         "precision": precision,
         "jit": bool(getattr(model, "jit_compile", False)),
+        "performance": chosen,
         "strategy": describe(distribution),
         "batch_size": {"per_replica": global_batch // replicas, "global": global_batch},
         "epochs": epochs,

@@ -1,0 +1,111 @@
+"""zoo.fit's speed choices (zoo._training.performance) keep the results and are recorded."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+import zoo
+from zoo._training import performance
+
+SMALL = {"depth": 8, "width": 4}
+
+
+@pytest.mark.parametrize(
+    "number, limit, expected", [(40, 32, 20), (41, 32, 1), (7, 32, 7), (64, 32, 32), (1, 32, 1)]
+)
+def test_largest_divisor(number: int, limit: int, expected: int) -> None:
+    got = performance.largest_divisor(number, limit)
+    assert got == expected
+    assert number % got == 0 and got <= limit
+    assert not any(number % d == 0 for d in range(got + 1, limit + 1))
+
+
+class BatchCounter(keras.callbacks.Callback):
+    """A callback that acts per batch: the zoo must keep one step per execution for it."""
+
+    def on_train_begin(self, logs=None):
+        self.batches = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.batches += 1
+
+
+class EpochCounter(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.epochs = 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epochs += 1
+
+
+@pytest.mark.slow
+def test_several_steps_per_execution_train_exactly_as_one(tmp_path: Path) -> None:
+    batches, epochs = BatchCounter(), EpochCounter()
+    common = dict(overrides=SMALL, epochs=2, verbose=0, seed=3)
+    one = zoo.fit(
+        "resnet_small", "vision/digits", out=tmp_path / "one", callbacks=[batches], **common
+    )
+    many = zoo.fit(
+        "resnet_small", "vision/digits", out=tmp_path / "many", callbacks=[epochs], **common
+    )
+    record_one = json.loads((one.run_dir / "run.json").read_text())["performance"]
+    record_many = json.loads((many.run_dir / "run.json").read_text())["performance"]
+    steps = -(-json.loads((one.run_dir / "run.json").read_text())["data"]["sizes"]["train"] // 32)
+
+    assert record_one["steps_per_execution"]["value"] == 1
+    assert "BatchCounter" in record_one["steps_per_execution"]["reason"]
+    assert batches.batches == 2 * steps  # called after every step
+    chosen = record_many["steps_per_execution"]["value"]
+    assert chosen == performance.largest_divisor(steps, performance.MAX_STEPS_PER_EXECUTION) > 1
+    assert steps % chosen == 0  # no execution runs into the next epoch
+    assert epochs.epochs == 2
+
+    # The same batches in the same order: the same training, float for float.
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        np.testing.assert_allclose(one.history[key], many.history[key], rtol=1e-6, err_msg=key)
+    for a, b in zip(one.model.get_weights(), many.model.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert one.metrics["test"] == pytest.approx(many.metrics["test"], rel=1e-6)
+
+
+@pytest.mark.slow
+def test_the_record_says_who_chose_what(tmp_path: Path) -> None:
+    result = zoo.fit(
+        "resnet_small",
+        "vision/digits",
+        overrides=SMALL,
+        epochs=1,
+        verbose=0,
+        jit="off",
+        out=tmp_path / "run",
+    )
+    record = json.loads((result.run_dir / "run.json").read_text())
+    chosen = record["performance"]
+    assert chosen["backend"] == "tensorflow"
+    assert chosen["jit"] == {"value": False, "chosen_by": "user", "reason": "jit=False was given"}
+    assert record["jit"] is False
+    assert result.model.steps_per_execution == chosen["steps_per_execution"]["value"]
+    assert chosen["threading"]["chosen_by"] in ("tensorflow", "environment")
+    assert isinstance(chosen["threading"]["intra_op"], int)
+    assert isinstance(chosen["onednn"]["value"], bool)
+    assert record["precision"] == "float32"
+    assert all(w.dtype == "float32" for w in result.model.weights)
+
+
+def test_auto_jit_is_keras_choice_and_unknown_epochs_keep_one_step(tmp_path: Path) -> None:
+    import tensorflow as tf
+
+    model = zoo.build("resnet_small", input_shape=[8, 8, 1], **SMALL)
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    splits = zoo.load_data("vision/digits", batch_size=32)
+    chosen = performance.choose(model, splits, {"jit": "auto", "steps_per_epoch": None})
+    assert chosen["jit"]["chosen_by"] == "keras"
+    cpu_only = not tf.config.list_physical_devices("GPU")
+    assert chosen["jit"]["value"] is (not cpu_only)
+    assert chosen["steps_per_execution"]["value"] == 1
+    assert model.steps_per_execution == 1
