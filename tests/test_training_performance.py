@@ -109,3 +109,27 @@ def test_auto_jit_is_keras_choice_and_unknown_epochs_keep_one_step(tmp_path: Pat
     assert chosen["jit"]["value"] is (not cpu_only)
     assert chosen["steps_per_execution"]["value"] == 1
     assert model.steps_per_execution == 1
+
+
+@pytest.mark.slow
+def test_fit_without_validation_or_test_splits_completes(tmp_path: Path) -> None:
+    """Keras' CSVLogger writes "NA" for the missing val_ columns; the history leaves them out."""
+    rng = np.random.default_rng(0)
+    x, y = rng.uniform(size=(64, 8, 8, 1)).astype("float32"), rng.integers(0, 10, 64)
+    result = zoo.fit(
+        "resnet_small",
+        (x, y),
+        data_args={"validation": 0, "test": 0},
+        overrides=SMALL,
+        epochs=2,
+        batch_size=32,
+        out=tmp_path / "run",
+        verbose=0,
+    )
+    assert {"loss", "accuracy"} <= set(result.history)
+    assert not [key for key in result.history if key.startswith("val_")]
+    assert len(result.history["loss"]) == 2
+    assert result.metrics == {}
+    record = json.loads((result.run_dir / "run.json").read_text())
+    assert record["status"] == "completed"
+    assert record["performance"]["steps_per_execution"]["value"] == 2  # 64 / 32 steps

@@ -655,7 +655,11 @@ def read_history(path: Path) -> dict[str, list[float]]:
         by_epoch[int(row["epoch"])] = row
     ordered = [by_epoch[k] for k in sorted(by_epoch)]
     columns = [c for c in (rows[0].keys() if rows else []) if c != "epoch"]
-    return {c: [float(r[c]) for r in ordered if r.get(c) not in (None, "")] for c in columns}
+    # Keras' CSVLogger writes "NA" in val_ columns when there is no validation data.
+    history = {
+        c: [float(r[c]) for r in ordered if r.get(c) not in (None, "", "NA")] for c in columns
+    }
+    return {c: values for c, values in history.items() if values}
 
 
 def _best_epoch(history: Mapping[str, list[float]], monitor: str, mode: str) -> int | None:
