@@ -104,8 +104,8 @@ class DataSplits:
     batch_size: int
     examples: dict[str, Any] = field(default_factory=dict, repr=False)
 
-    def arrays(self, split: str) -> tuple[Any, np.ndarray]:
-        """The whole ``split`` in order as ``(x, y)`` numpy arrays (x a dict for named inputs)."""
+    def arrays(self, split: str) -> tuple[Any, Any]:
+        """The whole ``split`` in order as ``(x, y)`` numpy arrays (dicts for named ones)."""
         if split not in SPLITS:
             raise ZooError(
                 f"A split is one of {', '.join(SPLITS)}. Received: split={split!r}. Use 'train'."
@@ -125,7 +125,7 @@ class DataSplits:
         return _stack(dataset.as_numpy_iterator(), batched=True)
 
 
-def _stack(elements: Any, *, batched: bool) -> tuple[Any, np.ndarray]:
+def _stack(elements: Any, *, batched: bool) -> tuple[Any, Any]:
     xs, ys = [], []
     for x, y in elements:
         xs.append(x)
@@ -133,9 +133,13 @@ def _stack(elements: Any, *, batched: bool) -> tuple[Any, np.ndarray]:
     join = np.concatenate if batched else np.stack
     if not xs:
         raise ZooError("arrays() needs a split with examples. Received: an empty split.")
-    if isinstance(xs[0], Mapping):
-        return {k: join([x[k] for x in xs]) for k in xs[0]}, join(ys)
-    return join(xs), join(ys)
+
+    def joined(items: list[Any]) -> Any:
+        if isinstance(items[0], Mapping):
+            return {k: join([item[k] for item in items]) for k in items[0]}
+        return join(items)
+
+    return joined(xs), joined(ys)
 
 
 # === The seeded, stratified splitter ===
@@ -410,7 +414,7 @@ def named_targets(splits: DataSplits, names: list[str] | tuple[str, ...]) -> Dat
     """The same splits whose pipelines yield ``(x, {name: y, ...})``: one target per output.
 
     For a model with several outputs trained on the same labels (an auxiliary head);
-    ``arrays()`` keeps returning the labels once.
+    ``arrays()`` then returns the targets as that dict too.
     """
     names = list(names)
     if not names or not all(isinstance(n, str) and n for n in names):
@@ -422,9 +426,16 @@ def named_targets(splits: DataSplits, names: list[str] | tuple[str, ...]) -> Dat
     def spread(x: Any, y: Any) -> Any:
         return x, {name: y for name in names}
 
+    import tensorflow as tf
+
     mapped = {
         name: None if getattr(splits, name) is None else getattr(splits, name).map(spread)
         for name in SPLITS
     }
+    examples = {}
+    for name, stored in splits.examples.items():
+        if isinstance(stored, tuple):
+            stored = tf.data.Dataset.from_tensor_slices(stored)
+        examples[name] = stored.map(spread)
     info = dataclasses.replace(splits.info, arguments={**splits.info.arguments, "outputs": names})
-    return dataclasses.replace(splits, info=info, **mapped)
+    return dataclasses.replace(splits, info=info, examples=examples, **mapped)
