@@ -91,7 +91,7 @@ def test_cli_lists_and_documents_dataset():
 
 def test_digits_named_outputs_for_a_multi_output_model():
     data = zoo.load_data("vision/digits", outputs=["digit", "aux"], batch_size=16)
-    x, y = next(iter(data.train))
+    _x, y = next(iter(data.train))
     assert set(y) == {"digit", "aux"}
     assert (y["digit"].numpy() == y["aux"].numpy()).all()
     x_test, y_test = data.arrays("test")
