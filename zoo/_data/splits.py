@@ -414,7 +414,7 @@ def named_targets(splits: DataSplits, names: list[str] | tuple[str, ...]) -> Dat
     """The same splits whose pipelines yield ``(x, {name: y, ...})``: one target per output.
 
     For a model with several outputs trained on the same labels (an auxiliary head);
-    ``arrays()`` then returns the targets as that dict too.
+    ``arrays()`` keeps returning the labels once.
     """
     names = list(names)
     if not names or not all(isinstance(n, str) and n for n in names):
@@ -426,16 +426,9 @@ def named_targets(splits: DataSplits, names: list[str] | tuple[str, ...]) -> Dat
     def spread(x: Any, y: Any) -> Any:
         return x, {name: y for name in names}
 
-    import tensorflow as tf
-
     mapped = {
         name: None if getattr(splits, name) is None else getattr(splits, name).map(spread)
         for name in SPLITS
     }
-    examples = {}
-    for name, stored in splits.examples.items():
-        if isinstance(stored, tuple):
-            stored = tf.data.Dataset.from_tensor_slices(stored)
-        examples[name] = stored.map(spread)
     info = dataclasses.replace(splits.info, arguments={**splits.info.arguments, "outputs": names})
-    return dataclasses.replace(splits, info=info, examples=examples, **mapped)
+    return dataclasses.replace(splits, info=info, **mapped)
