@@ -3,9 +3,16 @@
 Plugins are the entry points of the group ``zoo.plugins``, loaded once per registry,
 in sorted name order. Control (``ZOO_DISABLE_PLUGIN_AUTOLOAD``, ``ZOO_PLUGINS``,
 ``ZOO_DISABLE_PLUGINS``, and ``[plugins]`` in registry files) is applied before an
-entry point is imported. Each plugin is isolated: a failing import, a raising hook or
-an invalid spec marks that plugin ``failed`` and the others load;
-``ZOO_STRICT_PLUGINS=1`` turns any failure into a PluginError.
+entry point is imported. Each plugin is isolated: a failing import, a raising hook
+(``SystemExit`` and a ``KeyboardInterrupt`` the plugin raises itself included; a
+real Ctrl-C still interrupts) or an invalid spec marks that plugin ``failed`` and
+the others load; a plugin recipe naming a builder or component that does not exist
+is unavailable, with its reason. ``ZOO_STRICT_PLUGINS=1`` turns any failure into a
+PluginError. The name ``zoo`` belongs to the core: an entry point or a plugin
+registered in code under that name is refused unless it is keras-zoo's own.
+
+Each plugin's import and hook time, and the heavy frameworks (TensorFlow, Keras,
+...) its import pulled in, are recorded in its `PluginInfo` for ``zoo plugins``.
 
 Nothing here imports TensorFlow, Keras or an implementation module; ``get`` imports
 an implementation on first use.
@@ -19,7 +26,11 @@ import functools
 import importlib
 import importlib.metadata
 import os
+import re
+import signal
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -47,6 +58,15 @@ from zoo._version import PLUGIN_API_VERSION
 ENTRY_POINT_GROUP = "zoo.plugins"
 _TRUE = ("1", "true", "yes", "on")
 
+#: The namespace of the core's own components and recipes; no third-party plugin takes it.
+CORE_NAMESPACE = "zoo"
+#: The distribution of the core (the only one whose entry point may be called ``zoo``).
+CORE_DISTRIBUTION = "keras-zoo"
+#: Modules a plugin should not import while the zoo lists (``zoo plugins`` flags them).
+HEAVY_MODULES = ("tensorflow", "keras", "torch", "jax")
+#: An entry point's value: ``module.path`` or ``module.path:object.attr`` (extras allowed).
+_EP_VALUE = re.compile(r"\s*[\w.]+\s*(:\s*[\w.]+\s*)?(\[[\w\s,.-]*\])?\s*\Z")
+
 
 def _flag(environ: Mapping[str, str], name: str) -> bool:
     return environ.get(name, "").strip().lower() in _TRUE
@@ -59,7 +79,49 @@ def _name_list(environ: Mapping[str, str], name: str) -> list[str] | None:
 
 
 def _describe_error(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}"
+    text = str(error)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _is_core_module(plugin: object) -> bool:
+    name = getattr(plugin, "__name__", "")
+    return isinstance(name, str) and (name == "zoo" or name.startswith("zoo."))
+
+
+class _Interrupts:
+    """Tell a user's Ctrl-C from a KeyboardInterrupt a plugin raises itself.
+
+    While plugins load, SIGINT goes through a handler that notes it and then does what
+    the previous handler did (Python's default raises KeyboardInterrupt). A caught
+    KeyboardInterrupt without that note came from the plugin. Signals reach only the
+    main thread: in another thread, every KeyboardInterrupt is the plugin's.
+    """
+
+    def __init__(self) -> None:
+        self.real = False
+        self._previous: Any = None
+        self._installed = False
+
+    def __enter__(self) -> _Interrupts:
+        if threading.current_thread() is threading.main_thread():
+            try:
+                self._previous = signal.getsignal(signal.SIGINT)
+                signal.signal(signal.SIGINT, self._handle)
+                self._installed = True
+            except (ValueError, TypeError, OSError):  # pragma: no cover - no signals here
+                self._installed = False
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._installed:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.real = True
+        if callable(self._previous):
+            self._previous(signum, frame)
+        elif self._previous != signal.SIG_IGN:
+            raise KeyboardInterrupt
 
 
 class Registry:
@@ -94,6 +156,8 @@ class Registry:
         self._specs: dict[str, ComponentSpec] = {}
         self._recipes: dict[str, Recipe] = {}
         self._unavailable: dict[str, str] = {}
+        self._invalid: dict[str, str] = {}  # plugin recipes whose declaration is wrong
+        self._refused: list[PluginInfo] = []  # entry points that claim the core's name
         self._by_name: dict[str, list[str]] = {}
         self._owned: dict[str, list[str]] = {}
         self._implementations: dict[str, Any] = {}
@@ -156,34 +220,54 @@ class Registry:
         by_name: dict[str, list[importlib.metadata.EntryPoint]] = {}
         for ep in self._discover():
             by_name.setdefault(ep.name, []).append(ep)
-        for name in sorted(by_name, key=natural_key):
-            eps = by_name[name]
-            if len(eps) > 1:
-                sources = " and ".join(f"{ep.value} ({_source(ep)})" for ep in eps)
-                reason = (
-                    f"two distributions provide the plugin {name!r}: {sources}. Neither is "
-                    "loaded; uninstall one of them."
-                )
-                for ep in eps:
-                    self._record(PluginInfo(name, "failed", *_dist(ep), ep.value, reason))
-                continue
-            ep = eps[0]
-            info = PluginInfo(name, "disabled", *_dist(ep), ep.value)
-            reason = self._disabled_reason(name)
-            if reason is not None:
-                self._record(dataclasses.replace(info, reason=reason))
-                continue
-            try:
-                check_name(name, "plugin name")
-                plugin = ep.load()
-            except Exception as error:
-                self._record(
-                    dataclasses.replace(
-                        info, status="failed", reason=f"import failed: {_describe_error(error)}"
-                    )
-                )
-                continue
-            self._record(self._add_plugin(plugin, info))
+        if CORE_NAMESPACE in by_name:  # an impostor must not knock out the core's own
+            eps = by_name.pop(CORE_NAMESPACE)
+            for ep in eps:
+                info = PluginInfo(ep.name, "failed", *_dist(ep), ep.value)
+                why = _entry_point_problem(ep, info)
+                if why is None:
+                    by_name.setdefault(CORE_NAMESPACE, []).append(ep)
+                else:
+                    self._refused.append(dataclasses.replace(info, reason=why))
+        with _Interrupts() as interrupts:
+            for name in sorted(by_name, key=natural_key):
+                self._record(self._load_entry_point(name, by_name[name], interrupts))
+
+    def _load_entry_point(
+        self, name: str, eps: list[importlib.metadata.EntryPoint], interrupts: _Interrupts
+    ) -> PluginInfo:
+        if len(eps) > 1:
+            sources = " and ".join(f"{ep.value} ({_source(ep)})" for ep in eps)
+            reason = (
+                f"two distributions provide the plugin {name!r}: {sources}. Neither is "
+                "loaded; uninstall one of them."
+            )
+            for ep in eps[1:]:
+                self._record(PluginInfo(name, "failed", *_dist(ep), ep.value, reason))
+            return PluginInfo(name, "failed", *_dist(eps[0]), eps[0].value, reason)
+        ep = eps[0]
+        info = PluginInfo(name, "disabled", *_dist(ep), ep.value)
+        reason = self._disabled_reason(name)
+        if reason is not None:
+            return dataclasses.replace(info, reason=reason)
+        if (why := _entry_point_problem(ep, info)) is not None:
+            return dataclasses.replace(info, status="failed", reason=why)
+        before = {m for m in HEAVY_MODULES if m in sys.modules}
+        start = time.perf_counter()
+        try:
+            plugin = ep.load()
+        except KeyboardInterrupt as error:
+            if interrupts.real:
+                raise
+            info = _failed(info, "import failed", error)
+        except BaseException as error:  # SystemExit too: a plugin never ends the command
+            info = _failed(info, "import failed", error)
+        else:
+            info = self._add_plugin(plugin, info, interrupts)
+        heavy = tuple(m for m in HEAVY_MODULES if m in sys.modules and m not in before)
+        return dataclasses.replace(
+            info, load_seconds=time.perf_counter() - start, heavy_imports=heavy
+        )
 
     def _record(self, info: PluginInfo) -> None:
         # Two failed twins share a name; keep the first record, whose reason names both.
@@ -193,7 +277,9 @@ class Registry:
         others = [p for p in self._pm.get_plugins() if p is not plugin]
         return self._pm.subset_hook_caller(hook, remove_plugins=others)(**kwargs)
 
-    def _add_plugin(self, plugin: object, info: PluginInfo) -> PluginInfo:
+    def _add_plugin(
+        self, plugin: object, info: PluginInfo, interrupts: _Interrupts | None = None
+    ) -> PluginInfo:
         """Register one plugin object with pluggy and collect its declarations, all or nothing."""
         name = info.name
         try:
@@ -220,9 +306,16 @@ class Registry:
             declarations: list[ComponentSpec | Recipe] = []
             self._call_hook("zoo_register", plugin, register=_collector(name, declarations))
             specs, recipes = self._validate_declarations(info, declarations)
-        except Exception as error:
+        except KeyboardInterrupt as error:
             self._pm.unregister(plugin)
-            return dataclasses.replace(info, status="failed", reason=_describe_error(error))
+            if interrupts is None or interrupts.real:
+                raise
+            return _failed(info, "a hook raised", error)
+        except BaseException as error:  # SystemExit too: a plugin never ends the command
+            self._pm.unregister(plugin)
+            if isinstance(error, Exception):
+                return dataclasses.replace(info, status="failed", reason=_describe_error(error))
+            return _failed(info, "a hook raised", error)
         for spec in specs:
             self._specs[spec.id] = spec
         for recipe in recipes:
@@ -276,13 +369,27 @@ class Registry:
         for spec in self._specs.values():
             self._by_name.setdefault(spec.name, []).append(spec.id)
         self._unavailable.clear()
+        self._invalid.clear()
+        from_plugins = {i for owned in self._owned.values() for i in owned}
         for recipe in self._recipes.values():
-            reason = self._recipe_problem(recipe)
+            try:
+                reason = self._recipe_problem(recipe)
+            except RegistryFileError as error:
+                if recipe.id not in from_plugins:
+                    raise
+                # A plugin's mistake: that recipe is unavailable, the rest keeps working.
+                reason = self._invalid[recipe.id] = _strip_source(str(error), recipe)
             if reason is not None:
                 self._unavailable[recipe.id] = reason
         for recipe in self._recipes.values():
             if recipe.id not in self._unavailable:
                 self._by_name.setdefault(recipe.name, []).append(recipe.id)
+        for name, info in self._plugins.items():  # a loaded plugin's reason: its bad recipes
+            if info.status == "loaded":
+                bad = [i for i in self._owned.get(name, []) if i in self._invalid]
+                reason = "; ".join(f"recipe {i} is unavailable: {self._invalid[i]}" for i in bad)
+                if reason != info.reason:
+                    self._plugins[name] = dataclasses.replace(info, reason=reason)
 
     def _recipe_problem(self, recipe: Recipe) -> str | None:
         """Why ``recipe`` cannot be built here (a plugin it needs is not loaded), or None.
@@ -296,7 +403,7 @@ class Registry:
         if recipe.namespace in self._plugins and (why := self._unloaded(recipe.namespace)):
             return f"it needs {why}"
         plugin_name, slash, _ = recipe.builder.partition("/")
-        if slash and (why := self._unloaded(plugin_name)):
+        if slash and recipe.builder not in self._specs and (why := self._unloaded(plugin_name)):
             return f"its builder {recipe.builder!r} comes from {why}"
         try:
             builder = self._resolve(recipe.builder, include_recipes=False)
@@ -338,7 +445,7 @@ class Registry:
             plugin_name, slash, _ = node.layer.partition("/")
             if slash and plugin_name == KERAS_NAMESPACE:
                 continue
-            if slash and (why := self._unloaded(plugin_name)):
+            if slash and node.layer not in self._specs and (why := self._unloaded(plugin_name)):
                 return f"its node {node.name!r} uses {node.layer!r} from {why}"
             try:
                 entry = self._resolve(node.layer, include_recipes=False)
@@ -371,8 +478,11 @@ class Registry:
 
     def _check_strict(self) -> None:
         bad = [p for p in self._plugins.values() if p.status in ("failed", "incompatible")]
-        if bad:
-            details = "; ".join(f"{p.name} ({p.status}): {p.reason}" for p in bad)
+        bad += self._refused
+        details = [f"{p.name} ({p.status}): {p.reason}" for p in bad]
+        details += [f"recipe {i}: {why}" for i, why in self._invalid.items()]
+        if details:
+            details = "; ".join(details)
             raise PluginError(
                 f"Strict plugin mode allows no plugin failure. Received: {details}. Fix or "
                 "uninstall those plugins, disable them with ZOO_DISABLE_PLUGINS, or unset "
@@ -399,6 +509,12 @@ class Registry:
             if name is None:
                 name = getattr(plugin, "zoo_name", None) or getattr(plugin, "__name__", None)
             check_name(name, "plugin name")
+            if name == CORE_NAMESPACE and not _is_core_module(plugin):
+                raise PluginError(
+                    f"The plugin name {CORE_NAMESPACE!r} is reserved for keras-zoo's own "
+                    f"components. Received: {plugin!r} registered as {name!r}. Pass another "
+                    "name."
+                )
             if name in self._plugins:
                 existing = self._plugins[name]
                 raise PluginError(
@@ -416,6 +532,14 @@ class Registry:
             except ZooError:
                 self.unregister_plugin(name)
                 raise
+            invalid = [i for i in self._owned.get(name, []) if i in self._invalid]
+            if invalid:
+                reasons = "; ".join(f"{i}: {self._invalid[i]}" for i in invalid)
+                self.unregister_plugin(name)
+                raise PluginError(
+                    f"A plugin's recipes name components that exist. Received: {reasons}. "
+                    "Fix those recipes."
+                )
             return info
 
     def unregister_plugin(self, name: str) -> None:
@@ -441,7 +565,8 @@ class Registry:
     def plugins(self) -> list[PluginInfo]:
         """Every plugin the registry knows, whatever its status, sorted by name."""
         self.load()
-        return sorted(self._plugins.values(), key=lambda p: natural_key(p.name))
+        every = [*self._plugins.values(), *self._refused]
+        return sorted(every, key=lambda p: natural_key(p.name))
 
     def plugin_object(self, name: str) -> object | None:
         """The object registered for a loaded plugin (its module, usually), or None."""
@@ -493,11 +618,13 @@ class Registry:
         return self._resolve(name, include_recipes=True)
 
     def _resolve(self, name: str, *, include_recipes: bool) -> Entry:
+        # Called once per recipe while loading: constant time unless the name is unknown.
         if not isinstance(name, str) or not name:
             raise NotFoundError(f"A component name is a non-empty string. Received: {name!r}.")
-        recipes = {k: v for k, v in self._recipes.items() if k not in self._unavailable}
         if "/" in name:
-            found = self._specs.get(name) or (recipes.get(name) if include_recipes else None)
+            found = self._specs.get(name)
+            if found is None and include_recipes and name not in self._unavailable:
+                found = self._recipes.get(name)
             if found is not None:
                 return found
             if include_recipes and name in self._unavailable:
@@ -520,15 +647,17 @@ class Registry:
                     f"A short name must match exactly one component. Received: {name!r}, which "
                     f"matches {', '.join(sorted(candidates, key=natural_key))}. Use the full id."
                 )
-            unavailable = [i for i, _ in self._unavailable.items() if i.endswith(f"/{name}")]
-            if include_recipes and len(unavailable) == 1:
-                recipe_id = unavailable[0]
-                raise NotFoundError(
-                    f"The recipe {recipe_id!r} cannot be built: {self._unavailable[recipe_id]}."
-                )
+            if include_recipes:
+                unavailable = [i for i in self._unavailable if i.endswith(f"/{name}")]
+                if len(unavailable) == 1:
+                    recipe_id = unavailable[0]
+                    raise NotFoundError(
+                        f"The recipe {recipe_id!r} cannot be built: {self._unavailable[recipe_id]}."
+                    )
         known = list(self._specs) + [s.name for s in self._specs.values()]
         if include_recipes:
-            known += list(recipes) + [r.name for r in recipes.values()]
+            recipes = [r for r in self._recipes.values() if r.id not in self._unavailable]
+            known += [r.id for r in recipes] + [r.name for r in recipes]
         raise NotFoundError(
             f"No component or recipe is called {name!r}.{did_you_mean(name, known)} "
             "Run `python -m zoo list` to see what is registered, or install the plugin "
@@ -612,6 +741,40 @@ def _api_versions(declared: list[Any]) -> set[int] | None:
                 )
             versions.add(item)
     return versions
+
+
+def _strip_source(message: str, recipe: Recipe) -> str:
+    """A RegistryFileError about a plugin's recipe, without the ``<source>: `` prefix."""
+    prefix = f"{recipe.source}: "
+    message = message[len(prefix) :] if message.startswith(prefix) else message
+    return message.rstrip(".")
+
+
+def _failed(info: PluginInfo, what: str, error: BaseException) -> PluginInfo:
+    return dataclasses.replace(info, status="failed", reason=f"{what}: {_describe_error(error)}")
+
+
+def _entry_point_problem(ep: importlib.metadata.EntryPoint, info: PluginInfo) -> str | None:
+    """Why an entry point cannot be a plugin (its name or its value), or None."""
+    where = f"the entry point {ep.name!r} = {ep.value!r} of {_source(ep)}"
+    try:
+        check_name(ep.name, "plugin name")
+    except ZooError as error:
+        return f"{where} has an invalid name: {error}"
+    if not isinstance(ep.value, str) or not _EP_VALUE.match(ep.value):
+        return (
+            f"{where} is not 'package.module' or 'package.module:object'. Fix the "
+            f'[project.entry-points."{ENTRY_POINT_GROUP}"] table of that distribution.'
+        )
+    if ep.name == CORE_NAMESPACE:
+        module = ep.value.partition(":")[0].strip()
+        core = module == "zoo" or module.startswith("zoo.")
+        if not (core and info.distribution == CORE_DISTRIBUTION):
+            return (
+                f"{where}: the plugin name {CORE_NAMESPACE!r} is reserved for keras-zoo's own "
+                "components. Rename the entry point in that distribution."
+            )
+    return None
 
 
 def _dist(ep: importlib.metadata.EntryPoint) -> tuple[str, str]:

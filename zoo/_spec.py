@@ -38,6 +38,31 @@ _TARGET = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*\Z")
 _NATURAL = re.compile(r"(\d+)")
 
 
+#: How deeply tables and lists may nest in a registry file, a graph spec or an override.
+MAX_NESTING = 32
+
+
+def too_deep(value: object, limit: int = MAX_NESTING) -> str | None:
+    """The key path (``"args.v[0][0]"``) of the first value nested deeper than ``limit``.
+
+    Walks without recursion, so that data nested thousands deep is named, not a
+    RecursionError. Returns None when ``value`` is shallow enough.
+    """
+    stack: list[tuple[object, str, int]] = [(value, "", 0)]
+    while stack:
+        item, path, depth = stack.pop()
+        if isinstance(item, Mapping):
+            children = [(v, f"{path}.{k}" if path else str(k)) for k, v in item.items()]
+        elif isinstance(item, (list, tuple)):
+            children = [(v, f"{path}[{i}]") for i, v in enumerate(item)]
+        else:
+            continue
+        if depth >= limit:
+            return path or "(top level)"
+        stack.extend((child, where, depth + 1) for child, where in children)
+    return None
+
+
 def natural_key(text: str) -> tuple[Any, ...]:
     """Sort key that orders embedded numbers by value: ``resnet20`` before ``resnet110``."""
     return tuple(int(part) if part.isdigit() else part.lower() for part in _NATURAL.split(text))
@@ -206,12 +231,12 @@ def check_search_space(argument: str, space: object) -> None:
     ``{type = "float", min, max, step?, sampling?}`` or ``{type = "boolean"}``;
     ``sampling`` is one of ``linear``, ``log``, ``reverse_log``.
     """
-    if not isinstance(space, Mapping) or space.get("type") not in _SEARCH_KEYS:
+    kind = space.get("type") if isinstance(space, Mapping) else None
+    if not isinstance(kind, str) or kind not in _SEARCH_KEYS:
         raise ZooError(
             f"search.{argument} is a table whose type is one of {', '.join(_SEARCH_KEYS)}. "
             f'Received: {space!r}. Example: {{ type = "choice", values = [16, 32] }}.'
         )
-    kind = space["type"]
     required, allowed = _SEARCH_KEYS[kind]
     missing = sorted(required - set(space))
     extra = sorted(set(space) - allowed)
@@ -353,7 +378,12 @@ Entry = ComponentSpec | Recipe
 
 @dataclass(frozen=True)
 class PluginInfo:
-    """A plugin as the registry sees it: name, status and where it comes from."""
+    """A plugin as the registry sees it: name, status and where it comes from.
+
+    ``load_seconds`` is the time its import and hooks took (0 for a plugin that was not
+    imported); ``heavy_imports`` the frameworks (TensorFlow, Keras, ...) that its import
+    pulled in, which every command then pays for.
+    """
 
     name: str
     status: PluginStatus
@@ -362,6 +392,8 @@ class PluginInfo:
     value: str = ""
     reason: str = ""
     components: int = 0
+    load_seconds: float = 0.0
+    heavy_imports: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -58,6 +58,11 @@ def parse_override(text: str) -> tuple[str, Any]:
         value = tomllib.loads(f"value = {raw.strip()}")["value"]
     except tomllib.TOMLDecodeError:
         value = raw.strip()  # a bare word: take it as a string
+    except RecursionError:
+        raise ArgumentError(
+            f"--set values nest lists and tables at most a few dozen deep. Received: {key}= "
+            f"a value of {len(raw)} characters nested deeper. Flatten the value."
+        ) from None
     return key, value
 
 

@@ -62,13 +62,39 @@ def run_plugins(args: argparse.Namespace) -> int:
         print_json([p.to_dict() for p in plugins])
         return 0
     rows = [
-        (p.name, p.status, p.distribution or "-", p.version or "-", p.components, p.reason)
+        (
+            p.name,
+            p.status,
+            p.distribution or "-",
+            p.version or "-",
+            p.components,
+            f"{p.load_seconds * 1000:.0f} ms" if p.load_seconds else "-",
+            "; ".join(filter(None, [_load_note(p), p.reason])),
+        )
         for p in plugins
     ]
-    print_table(("PLUGIN", "STATUS", "DISTRIBUTION", "VERSION", "COMPONENTS", "REASON"), rows)
+    headers = ("PLUGIN", "STATUS", "DISTRIBUTION", "VERSION", "COMPONENTS", "LOAD", "REASON")
+    print_table(headers, rows)
     if not plugins:
         print("(no plugins found in the entry-point group zoo.plugins)")
     return 0
+
+
+#: A plugin whose import and hooks take longer than this is flagged as slow.
+SLOW_PLUGIN_SECONDS = 0.5
+
+
+def _load_note(plugin: zoo.PluginInfo) -> str:
+    """What ``zoo plugins`` says about a plugin that slows every command down."""
+    notes = []
+    if plugin.heavy_imports:
+        notes.append(
+            f"imports {', '.join(plugin.heavy_imports)} when loaded: every command, even "
+            "`zoo list`, pays for it (its author should import it inside the components)"
+        )
+    if plugin.load_seconds > SLOW_PLUGIN_SECONDS:
+        notes.append(f"slow to load ({plugin.load_seconds:.1f} s, every command waits for it)")
+    return "; ".join(notes)
 
 
 def describe(name: str) -> dict[str, Any]:
