@@ -673,12 +673,13 @@ class Registry:
         if isinstance(entry, Recipe):
             return functools.partial(self.build, entry.id)
         with self._lock:
-            if entry.id in self._implementations:
-                return self._implementations[entry.id]
-        _check_backend(entry)
-        implementation = _import_target(entry)
-        with self._lock:
-            self._implementations[entry.id] = implementation
+            implementation = self._implementations.get(entry.id)
+        if implementation is None:
+            _check_backend(entry)
+            implementation = _import_target(entry)
+            with self._lock:
+                self._implementations[entry.id] = implementation
+        _check_keras_name(entry, implementation)
         return implementation
 
     def builder_of(self, recipe: Recipe) -> ComponentSpec:
@@ -801,6 +802,37 @@ def _check_backend(spec: ComponentSpec) -> None:
             f"Received: backend {backend!r}. Set KERAS_BACKEND={spec.backends[0]} "
             "before importing Keras."
         )
+
+
+def _where(obj: Any) -> str:
+    return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
+
+
+def _check_keras_name(spec: ComponentSpec, obj: Any) -> None:
+    """Refuse an implementation whose ``zoo.<plugin>>Name`` Keras now maps to another class.
+
+    Keras lets a later ``register_keras_serializable`` take a registered name silently;
+    a model built from ``obj`` would then save under a name that loads the other class.
+    """
+    keras = sys.modules.get("keras")
+    if keras is None:
+        return
+    try:
+        key = keras.saving.get_registered_name(obj)
+    except Exception:  # not something Keras names
+        return
+    if not isinstance(key, str) or not key.startswith("zoo.") or ">" not in key:
+        return
+    active = keras.saving.get_custom_objects().get(key)
+    if active is None or active is obj or _where(active) == _where(obj):
+        return
+    raise ZooError(
+        f"A Keras name belongs to one class. Received: {key!r}, registered for {_where(obj)} "
+        f"(the implementation of {spec.id}) and now mapped to {_where(active)}; a model "
+        f"built from {spec.id} would load as the other class. Remove the "
+        f"register_keras_serializable of {_where(active)} (or uninstall the plugin that does "
+        "it)."
+    )
 
 
 def _import_target(spec: ComponentSpec) -> Any:
