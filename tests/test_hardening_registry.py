@@ -36,7 +36,8 @@ def _write_dist(site: Path, plugin: str, module: str, source: str, dist: str = "
 
 def _zoo(site: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("ZOO_")}
-    environ.update(PYTHONPATH=str(site), ZOO_DISABLE_PLUGIN_AUTOLOAD="", **env)
+    path = [str(site), *filter(None, [os.environ.get("PYTHONPATH")])]
+    environ.update(PYTHONPATH=os.pathsep.join(path), ZOO_DISABLE_PLUGIN_AUTOLOAD="", **env)
     return subprocess.run(
         [sys.executable, "-m", "zoo", *args],
         env=environ,
