@@ -7,19 +7,26 @@ from typing import Any
 
 from zoo._arguments import check_arguments
 from zoo._errors import ZooError
+from zoo._limits import build_limits, check_integers
 
 
 def build_model(builder: Callable[..., Any], arguments: Mapping[str, Any], label: str) -> Any:
     """Call ``builder(**arguments)`` after validating the arguments; return a keras.Model.
 
     A ValueError raised by the builder's own argument checks becomes a ZooError that
-    names ``label``; other exceptions are bugs and propagate unchanged.
+    names ``label``; a model above the parameter limit, an integer argument beyond any
+    Keras size, or an allocation failure is a ZooError too (``zoo._limits``); other
+    exceptions are bugs and propagate unchanged.
     """
     check_arguments(builder, arguments, label)
+    check_integers(arguments, label)
     import keras
 
     try:
-        model = builder(**arguments)
+        with build_limits(label, arguments):
+            model = builder(**arguments)
+    except ZooError:
+        raise
     except ValueError as error:
         raise ZooError(f"Building {label} failed: {error}") from error
     if not isinstance(model, keras.Model):
