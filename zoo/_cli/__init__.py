@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from zoo._cli import building, check, demo, export, graph, listing, new_plugin
+from zoo._cli._output import escape
 from zoo._errors import ZooError
 from zoo._registry import Registry, set_default_registry
 from zoo._version import __version__
@@ -50,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except ZooError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {escape(error)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -63,7 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("ZOO_DEBUG"):
             raise
         print(
-            f"error: {type(error).__name__}: {error}\n(set ZOO_DEBUG=1 to see the traceback)",
+            f"error: {type(error).__name__}: {escape(error)}\n"
+            "(set ZOO_DEBUG=1 to see the traceback)",
             file=sys.stderr,
         )
         return 1
