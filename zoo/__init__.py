@@ -25,12 +25,8 @@ from zoo._errors import (
     ZooError,
     ZooWarning,
 )
-from zoo._export import export
 from zoo._graph import GraphError, build_graph, to_spec
-from zoo._loading import load
 from zoo._registry import default_registry
-from zoo._saving import save
-from zoo._serializable import serializable
 from zoo._spec import KINDS, ComponentSpec, Example, PluginInfo, Recipe
 from zoo._version import PLUGIN_API_VERSION, __version__
 from zoo.hookspecs import hookimpl
@@ -68,6 +64,29 @@ __all__ = [
     "to_spec",
     "unregister_plugin",
 ]
+
+
+#: Public functions imported on first use, so that listing does not pay for them.
+_LAZY = {
+    "export": "zoo._export",
+    "load": "zoo._loading",
+    "save": "zoo._saving",
+    "serializable": "zoo._serializable",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'zoo' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 
 def list_components(

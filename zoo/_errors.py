@@ -6,7 +6,6 @@ STYLE.md item 3: the rule, then ``Received: ...``, then what to do.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -40,6 +39,8 @@ class ZooWarning(UserWarning):
 
 def did_you_mean(word: str, choices: Iterable[str], n: int = 3) -> str:
     """Return ``" Did you mean 'x' or 'y'?"`` for close matches of ``word``, or ``""``."""
+    import difflib  # only when a name is wrong: listing never pays for it
+
     matches = difflib.get_close_matches(word, sorted(set(choices)), n=n, cutoff=0.6)
     if not matches:
         return ""

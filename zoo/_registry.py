@@ -20,6 +20,7 @@ an implementation on first use.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import fnmatch
 import functools
@@ -27,7 +28,6 @@ import importlib
 import importlib.metadata
 import os
 import re
-import signal
 import sys
 import threading
 import time
@@ -103,6 +103,8 @@ class _Interrupts:
         self._installed = False
 
     def __enter__(self) -> _Interrupts:
+        import signal
+
         if threading.current_thread() is threading.main_thread():
             try:
                 self._previous = signal.getsignal(signal.SIGINT)
@@ -114,9 +116,13 @@ class _Interrupts:
 
     def __exit__(self, *exc: object) -> None:
         if self._installed:
+            import signal
+
             signal.signal(signal.SIGINT, self._previous)
 
     def _handle(self, signum: int, frame: Any) -> None:
+        import signal
+
         self.real = True
         if callable(self._previous):
             self._previous(signum, frame)
@@ -778,11 +784,43 @@ def _entry_point_problem(ep: importlib.metadata.EntryPoint, info: PluginInfo) ->
     return None
 
 
+_DISTRIBUTIONS: dict[str, tuple[str, str]] = {}
+
+
 def _dist(ep: importlib.metadata.EntryPoint) -> tuple[str, str]:
+    """The name and version of the distribution of ``ep`` (``("", "")`` if unknown).
+
+    Read from the first lines of its METADATA, once per distribution: the full
+    ``dist.metadata`` goes through the email parser, which costs more than the rest of
+    ``zoo list``.
+    """
     dist = getattr(ep, "dist", None)
     if dist is None:
         return "", ""
-    return dist.metadata["Name"] or "", dist.version or ""
+    key = str(getattr(dist, "_path", "")) or f"id:{id(dist)}"
+    if key not in _DISTRIBUTIONS:
+        _DISTRIBUTIONS[key] = _name_and_version(dist)
+    return _DISTRIBUTIONS[key]
+
+
+def _name_and_version(dist: Any) -> tuple[str, str]:
+    text = None
+    read = getattr(dist, "read_text", None)
+    for filename in ("METADATA", "PKG-INFO") if read is not None else ():
+        with contextlib.suppress(Exception):
+            text = read(filename)
+        if text:
+            break
+    if not text:
+        return dist.metadata["Name"] or "", dist.version or ""
+    fields: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            break  # the end of the headers
+        key, sep, value = line.partition(":")
+        if sep and key in ("Name", "Version") and key not in fields:
+            fields[key] = value.strip()
+    return fields.get("Name", ""), fields.get("Version", "")
 
 
 def _source(ep: importlib.metadata.EntryPoint) -> str:

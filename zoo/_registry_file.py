@@ -65,10 +65,13 @@ class RegistryConfig:
 
 def default_registry_path() -> Path | None:
     """The project's ``registry.toml``: inside the installed package, else the checkout root."""
+    here = Path(__file__).resolve().parent
+    if (here / "registry.toml").is_file():  # the package on disk (importlib.resources is slow)
+        return here / "registry.toml"
     packaged = resources.files("zoo") / "registry.toml"
     if packaged.is_file():
         return Path(str(packaged))
-    checkout = Path(__file__).resolve().parent.parent / "registry.toml"
+    checkout = here.parent / "registry.toml"
     return checkout if checkout.is_file() else None
 
 

@@ -330,6 +330,7 @@ class Recipe:
                 f"for recipe {self.name!r}. Put the values in the graph's nodes."
             )
         spec = parse_graph(self.graph, source=self.source, key=self.graph_key)
+        object.__setattr__(self, "_parsed_graph", spec)  # read by zoo._graph.recipe_graph
         for argument in self.search:  # a graph's search space is over its override keys
             split_override(spec, argument, f"search.{argument} of recipe {self.name!r}")
 

@@ -8,7 +8,6 @@ or splits a line. JSON output escapes them already (``ensure_ascii``).
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Sequence
@@ -30,7 +29,9 @@ def _escape_one(match: re.Match[str]) -> str:
 def escape(text: object) -> str:
     """``text`` as one printable line: control and bidi characters written as ``\\x1b``, ``\\n``."""
     text = str(text)
-    return _CONTROL.sub(_escape_one, text) if _CONTROL.search(text) else text
+    if text.isprintable():  # the usual case; it is False for every character escaped here
+        return text
+    return _CONTROL.sub(_escape_one, text)
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -43,5 +44,7 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
 
 
 def print_json(data: Any) -> None:
+    import json
+
     json.dump(data, sys.stdout, indent=2, default=str)
     sys.stdout.write("\n")

@@ -112,6 +112,12 @@ def build_recipe_graph(recipe: Any, overrides: Mapping[str, Any], registry: Any)
 
 def recipe_graph(recipe: Any) -> GraphSpec:
     """A graph recipe's parsed spec (errors name the recipe's file and key)."""
+    parsed = getattr(recipe, "_parsed_graph", None)  # parsed when the recipe was made
+    if isinstance(parsed, GraphSpec) and (parsed.source, parsed.key) == (
+        recipe.source,
+        recipe.graph_key,
+    ):
+        return parsed
     return parse_graph(recipe.graph, source=recipe.source, key=recipe.graph_key)
 
 
