@@ -6,6 +6,7 @@
     layer = zoo.get("vision/PixelShuffle")(upscale_factor=2)
     zoo.save(model, "model.keras"); model = zoo.load("model.keras")
     zoo.export(model, "model.tflite", format="tflite", quantization="dynamic_range")
+    result = zoo.fit("resnet_small", "vision/digits", out="runs/digits")   # a run folder
 
 Importing ``zoo`` and listing components never imports TensorFlow, Keras or a
 plugin's implementation; ``get`` and ``build`` do, on first use.
@@ -37,25 +38,32 @@ __all__ = [
     "AmbiguousNameError",
     "ArgumentError",
     "ComponentSpec",
+    "DataInfo",
+    "DataSplits",
     "Example",
+    "FitResult",
     "GraphError",
     "NotFoundError",
     "PluginError",
     "PluginInfo",
     "Recipe",
     "RegistryFileError",
+    "TrainingDefaults",
     "ZooError",
     "ZooWarning",
     "__version__",
     "build",
     "build_graph",
+    "compile",
     "export",
+    "fit",
     "get",
     "get_spec",
     "hookimpl",
     "list_components",
     "list_plugins",
     "load",
+    "load_data",
     "plugin_settings",
     "register_plugin",
     "registry_files",
@@ -66,8 +74,16 @@ __all__ = [
 ]
 
 
-#: Public functions imported on first use, so that listing does not pay for them.
+#: Public names imported on first access (they import NumPy, or modules that listing does
+#: not need): name -> module.
 _LAZY = {
+    "load_data": "zoo._data.resolve",
+    "DataInfo": "zoo._data.splits",
+    "DataSplits": "zoo._data.splits",
+    "fit": "zoo._training.fitting",
+    "FitResult": "zoo._training.fitting",
+    "compile": "zoo._training.compiling",
+    "TrainingDefaults": "zoo._training.defaults",
     "export": "zoo._export",
     "load": "zoo._loading",
     "save": "zoo._saving",
