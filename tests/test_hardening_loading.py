@@ -106,7 +106,7 @@ def test_load_and_get_refuse_a_name_taken_after_the_plugin_registered_it(
     with pytest.raises(zoo.ZooError, match="zoo.toy>Affine") as info:
         zoo.load(path)
     assert "zoo_toy.affine.Affine" in str(info.value) and "Impostor" in str(info.value)
-    with pytest.raises(zoo.ZooError, match="now mapped to .*Impostor"):
+    with pytest.raises(zoo.ZooError, match="would load as .*Impostor"):
         zoo.get("toy/Affine")
 
 

@@ -898,12 +898,15 @@ def _check_keras_name(spec: ComponentSpec, obj: Any) -> None:
     active = keras.saving.get_custom_objects().get(key)
     if active is None or active is obj or _where(active) == _where(obj):
         return
+    from zoo._serializable import name_clashes
+
+    clash = next((str(c) for c in name_clashes() if c.name == key), None)
+    received = clash or f"{key!r} is registered for {_where(obj)} and {_where(active)}"
     raise ZooError(
-        f"A Keras name belongs to one class. Received: {key!r}, registered for {_where(obj)} "
-        f"(the implementation of {spec.id}) and now mapped to {_where(active)}; a model "
-        f"built from {spec.id} would load as the other class. Remove the "
-        f"register_keras_serializable of {_where(active)} (or uninstall the plugin that does "
-        "it)."
+        f"A Keras name belongs to one class. Received: {received}; {spec.id} is implemented "
+        f"by {_where(obj)}, so a model built from it would load as {_where(active)}. Remove "
+        f"the register_keras_serializable of {_where(active)} (or uninstall the plugin that "
+        "does it)."
     )
 
 

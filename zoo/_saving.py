@@ -327,7 +327,10 @@ def plugin_record(plugins: Mapping[str, Mapping[str, str]]) -> dict[str, dict[st
 
 def _rewrite_metadata(partial: Path, add: Callable[[dict[str, Any]], None]) -> None:
     """Copy the archive with ``metadata.json`` amended by ``add``; members keep their order."""
-    rewritten = partial.with_name(partial.name.replace(_PARTIAL, ".rewrite" + _PARTIAL, 1))
+    if _PARTIAL in partial.name:  # beside its target, found by the next save if left behind
+        rewritten = partial.with_name(partial.name.replace(_PARTIAL, ".rewrite" + _PARTIAL, 1))
+    else:
+        rewritten = _temporary(partial, ".rewrite" + _PARTIAL)
     try:
         with zipfile.ZipFile(partial) as source, zipfile.ZipFile(rewritten, "w") as target:
             for info in source.infolist():
