@@ -20,3 +20,14 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, indent=2, default=str)
     sys.stdout.write("\n")
+
+
+def line_buffered_when_piped() -> None:
+    """Write stdout a line at a time when it is a pipe or a file, as a terminal shows it.
+
+    ``zoo check ... > log`` and ``zoo demo | tee`` then show each line as it is printed,
+    not all of them when the command ends.
+    """
+    stream = sys.stdout
+    if not stream.isatty() and hasattr(stream, "reconfigure"):
+        stream.reconfigure(line_buffering=True)
