@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import textwrap
 from typing import Any
 
 import zoo
 from zoo._arguments import parameters
 from zoo._cli._output import print_json, print_table
+from zoo._errors import ZooError
 from zoo._registry import default_registry
-from zoo._spec import KINDS, Recipe
+from zoo._spec import KINDS, ComponentSpec, Recipe
+from zoo._static import read_signature
 
 
 def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -29,7 +32,10 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(run=run_plugins)
 
     p = subparsers.add_parser(
-        "info", parents=[common], help="describe a component or recipe (imports it)"
+        "info",
+        parents=[common],
+        help="describe a component or recipe: its whole docstring, parameters, training "
+        "defaults and search space (read from the source; imports only when it must)",
     )
     p.add_argument("name", help="an id (vision/PixelShuffle) or a unique short name")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -72,27 +78,54 @@ def run_plugins(args: argparse.Namespace) -> int:
 
 
 def describe(name: str) -> dict[str, Any]:
-    """Everything ``zoo info`` shows about a component or recipe (imports its implementation)."""
+    """Everything ``zoo info`` shows about a component or recipe.
+
+    The signature and docstring are read from the implementation's source
+    (`zoo._static`); the implementation is imported only when the source cannot say.
+    """
     entry = zoo.get_spec(name)
     info = entry.to_dict()
     if isinstance(entry, Recipe) and entry.graph is not None:
         return describe_graph_recipe(entry, info)
+    spec = default_registry().builder_of(entry) if isinstance(entry, Recipe) else entry
     if isinstance(entry, Recipe):
-        builder = default_registry().builder_of(entry)
-        implementation = zoo.get(builder.id)
-        info["builder"] = builder.id
-        info.update(distribution=builder.distribution, version=builder.version)
-    else:
-        implementation = zoo.get(entry.id)
-    params = [p.to_dict() for p in parameters(implementation)]
+        info.update(builder=spec.id, distribution=spec.distribution, version=spec.version)
+    params, doc, info["signature_from"] = _signature(spec)
     if isinstance(entry, Recipe):
         for p in params:
             if p["name"] in entry.args:
                 p.update(default=entry.args[p["name"]], required=False, fixed_by_recipe=True)
     info["parameters"] = params
-    doc = inspect.getdoc(implementation) or ""
-    info["doc"] = doc.strip().split("\n\n")[0].replace("\n", " ")
+    info["doc"] = doc.strip()  # the whole docstring: Args, shapes, Example
+    training = _training(entry)
+    if training:
+        info["training"] = training
     return info
+
+
+def _signature(spec: ComponentSpec) -> tuple[list[dict[str, Any]], str, str]:
+    """The parameters and docstring of a spec's implementation, and where they came from."""
+    static = read_signature(spec.target)
+    if static is not None:
+        return [p.to_dict() for p in static.parameters], static.doc, "source"
+    implementation = zoo.get(spec.id)
+    params = [p.to_dict() for p in parameters(implementation)]
+    return params, inspect.getdoc(implementation) or "", "import"
+
+
+def _training(entry: ComponentSpec | Recipe) -> dict[str, Any]:
+    """The training defaults of a model builder or recipe (merged), when it declares any."""
+    try:
+        from zoo._training.defaults import training_defaults
+    except ImportError:  # a zoo without training defaults
+        return dict(getattr(entry, "training", None) or {})
+    if entry.kind != "model":
+        return {}
+    try:
+        table = training_defaults(entry).to_dict()
+    except ZooError:
+        return {}
+    return {k: v for k, v in table.items() if v not in (None, [], {})}
 
 
 def describe_graph_recipe(recipe: Recipe, info: dict[str, Any]) -> dict[str, Any]:
@@ -150,8 +183,9 @@ def run_info(args: argparse.Namespace) -> int:
         print_json(info)
         return 0
     print(info["id"])
-    if info["doc"]:
-        print(f"  {info['doc']}")
+    first, _, rest = info["doc"].partition("\n\n")
+    if first:
+        print(textwrap.indent(first, "  "))
     fields = ["kind", "plugin", "distribution", "version", "builder", "target", "summary", "tags"]
     for key in [*fields, "backends", "source"]:
         value = info.get(key)
@@ -167,8 +201,15 @@ def run_info(args: argparse.Namespace) -> int:
             print(f"    {p['name']}{annotation} {default}{note}")
     if info.get("graph"):
         _print_graph(info["graph"])
+    if info.get("training"):
+        print("  training defaults:")
+        for key, value in info["training"].items():
+            print(f"    {key}: {value}")
     if info.get("search"):
         print("  search space:")
         for argument, space in info["search"].items():
             print(f"    {argument}: {space}")
+    if rest.strip():
+        print()
+        print(textwrap.indent(rest.strip(), "  "))
     return 0
