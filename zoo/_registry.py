@@ -317,6 +317,10 @@ class Registry:
                 f"builder is a registered model builder. Received: {builder.id!r}, a "
                 f"{builder.kind}. Name a component of kind 'model'."
             )
+        if isinstance(builder, ComponentSpec):
+            from zoo._search import check_search_keys_statically
+
+            check_search_keys_statically(recipe, builder)  # else checked when built
         return None
 
     def _graph_recipe_problem(self, recipe: Recipe) -> str | None:
@@ -574,7 +578,10 @@ class Registry:
 
             return build_recipe_graph(entry, overrides, self)
         if isinstance(entry, Recipe):
+            from zoo._search import check_search_keys_at_build
+
             builder = self.builder_of(entry)
+            check_search_keys_at_build(entry, builder, self.get(builder.id))
             arguments = {**entry.args, **overrides}
             label = f"recipe {entry.id} (builder {builder.id})"
         elif entry.kind == "model":
