@@ -139,3 +139,177 @@ def test_bare_command_prints_the_commands(capsys) -> None:
     assert main([]) == 0
     out = capsys.readouterr().out
     assert all(name in out for name in ("list", "info", "build", "export", "check"))
+
+
+# === no silent empty results ===
+
+
+def test_a_mistyped_kind_or_plugin_raises_with_close_matches(toy_registry) -> None:
+    with pytest.raises(zoo.ArgumentError, match="Did you mean 'layer'"):
+        zoo.list_components(kind="layers")
+    with pytest.raises(zoo.NotFoundError, match="Did you mean 'toy'"):
+        zoo.list_components(plugin="tyo")
+    assert [e.id for e in zoo.list_components(kind="recipe")] == ["toy/toy_small"]
+    assert [e.id for e in zoo.list_components(kind="model")] == ["toy/toy_mlp", "toy/toy_small"]
+
+
+def test_an_installed_but_disabled_plugin_warns_when_listed(make_plugin) -> None:
+    from zoo._registry import Registry
+
+    ep = make_plugin("xqoff", "    pass")
+    reg = Registry(
+        environ={"ZOO_DISABLE_PLUGINS": "xqoff"}, include_default_file=False, entry_points=[ep]
+    )
+    with pytest.warns(zoo.ZooWarning, match="'xqoff', which is disabled: listed in ZOO_DIS"):
+        assert reg.entries(plugin="xqoff") == []
+
+
+def test_control_variables_naming_no_installed_plugin_warn(make_plugin) -> None:
+    from zoo._registry import Registry
+
+    eps = [make_plugin("xqvision", "    pass")]
+    for variable in ("ZOO_PLUGINS", "ZOO_DISABLE_PLUGINS"):
+        reg = Registry(environ={variable: "xqvison"}, include_default_file=False, entry_points=eps)
+        with pytest.warns(zoo.ZooWarning, match=f"{variable} .* Did you mean 'xqvision'"):
+            reg.load()
+
+
+def test_cli_list_of_an_unknown_plugin_fails_and_recipes_list_alone(toy_registry, capsys):
+    assert main(["list", "--plugin", "nosuch"]) == 1
+    assert capsys.readouterr().err.startswith("error: No plugin is called 'nosuch'")
+    assert main(["list", "--kind", "recipe"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines[1:]] == ["toy/toy_small"]
+
+
+# === stable, readable listings ===
+
+
+def test_json_listings_carry_a_schema_version(toy_registry, capsys) -> None:
+    import json
+
+    assert main(["list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed["schema_version"] == 1 and len(listed["components"]) == 5
+    assert main(["plugins", "--json"]) == 0
+    plugins = json.loads(capsys.readouterr().out)
+    assert plugins["schema_version"] == 1 and plugins["plugins"][0]["components"] == 5
+
+
+def test_the_project_listing_fits_100_columns_and_counts_alike(capsys) -> None:
+    import json
+
+    assert main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert max(map(len, lines)) <= 100 and any(line.endswith("...") for line in lines)
+    assert main(["list", "--wide"]) == 0
+    assert max(map(len, capsys.readouterr().out.splitlines())) > 100
+    assert main(["plugins", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    counts = {p["name"]: p["components"] for p in document["plugins"]}
+    for name, count in counts.items():  # a plugin's count is what `list --plugin` lists
+        assert count == len(zoo.list_components(plugin=name)), name
+    core = {n["name"]: n for n in document["recipes"]}
+    assert core["zoo"]["components"] == len(zoo.list_components(plugin="zoo")) > 0
+    assert main(["plugins"]) == 0
+    out = capsys.readouterr().out
+    assert any(line.split()[:2] == ["zoo", "recipes"] for line in out.splitlines())
+
+
+def test_a_closed_pipe_ends_the_listing_with_status_0() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import os, sys\nr, w = os.pipe()\nos.close(r)\nos.dup2(w, 1)\n"
+        "sys.stdout = open(1, 'w', closefd=False)\nfrom zoo._cli import main\n"
+        "rc = main(['list'])\nos.write(2, f'rc={rc}'.encode())\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
+    assert run.stderr.decode().endswith("rc=0"), run.stderr
+
+
+def test_errors_are_named_as_users_import_them() -> None:
+    import pickle
+
+    for cls in (zoo.ZooError, zoo.NotFoundError, zoo.ArgumentError, zoo.ZooWarning):
+        assert f"{cls.__module__}.{cls.__qualname__}" == f"zoo.{cls.__name__}"
+    error = pickle.loads(pickle.dumps(zoo.NotFoundError("gone")))
+    assert type(error) is zoo.NotFoundError
+
+
+def test_register_plugin_takes_a_simple_namespace(isolated_registry) -> None:
+    import types
+
+    @zoo.hookimpl
+    def zoo_register(register):
+        register(zoo.ComponentSpec("Star", kind="layer", target="nowhere.at_all:Star"))
+
+    info = zoo.register_plugin(types.SimpleNamespace(zoo_register=zoo_register), "xqns")
+    try:
+        assert info.status == "loaded"
+        assert [e.id for e in zoo.list_components(plugin="xqns")] == ["xqns/Star"]
+    finally:
+        zoo.unregister_plugin("xqns")
+
+
+# === message hygiene ===
+
+
+def test_messages_have_no_doubled_full_stops(make_plugin, tmp_path, monkeypatch) -> None:
+    from zoo._registry import Registry
+
+    clash = make_plugin(
+        "xqclash",
+        source=(
+            "import zoo\n\n@zoo.hookimpl\ndef zoo_register(register):\n"
+            f"    register(zoo.ComponentSpec('A', kind='layer', target='{tmp_path.name}_m:A'))\n"
+        ),
+    )
+    (tmp_path / f"{tmp_path.name}_m.py").write_text(
+        "import keras\nimport zoo\n\n"
+        "@zoo.serializable('xqclash', name='Dup')\nclass A(keras.layers.Layer):\n    pass\n\n"
+        "@zoo.serializable('xqclash', name='Dup')\nclass B(keras.layers.Layer):\n    pass\n"
+    )
+    reg = Registry(environ={}, include_default_file=False, entry_points=[clash])
+    with pytest.raises(zoo.ZooError) as caught:
+        reg.get("xqclash/A")
+    message = str(caught.value)
+    assert "A Keras name belongs to one class" in message
+    assert (
+        ".." not in message
+        and "reinstall" not in message
+        and "could not be imported" not in message
+    )
+
+    one = make_plugin("xqtwin2", "    pass")
+    two = make_plugin("xqtwin2", "    pass")
+    strict = Registry(
+        environ={"ZOO_STRICT_PLUGINS": "1"}, include_default_file=False, entry_points=[one, two]
+    )
+    with pytest.raises(zoo.PluginError) as caught:
+        strict.load()
+    assert "uninstall one of them. Fix or uninstall" in str(caught.value)
+    assert ".." not in str(caught.value)
+
+
+def test_loading_a_file_of_a_disabled_plugin_says_to_enable_it(toy_registry, toy_env, tmp_path):
+    import subprocess
+    import sys
+
+    path = zoo.save(zoo.build("toy_small"), tmp_path / "toy.keras")
+    env = {**toy_env, "ZOO_DISABLE_PLUGINS": "toy"}
+    del env["ZOO_PLUGINS"]
+    script = (
+        "import sys, zoo\ntry:\n    zoo.load(sys.argv[1])\n"
+        "except zoo.NotFoundError as e:\n    print(e)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script, str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "Enable the plugin 'toy'" in run.stdout and "pip install" not in run.stdout

@@ -101,5 +101,6 @@ def test_regular_install_finds_registry_and_plugins(wheel: Path, tmp_path: Path)
         check=True,
         cwd=tmp_path,
     )
-    statuses = {p["name"]: (p["status"], p["distribution"]) for p in json.loads(plugins.stdout)}
+    listed = json.loads(plugins.stdout)["plugins"]
+    statuses = {p["name"]: (p["status"], p["distribution"]) for p in listed}
     assert statuses == {name: ("loaded", "keras-zoo") for name in PLUGINS}

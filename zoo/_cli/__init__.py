@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from zoo._cli import building, check, demo, export, graph, listing, new_plugin
-from zoo._cli._output import line_buffered_when_piped
+from zoo._cli._output import line_buffered_when_piped, one_line_zoo_warnings
 from zoo._errors import ZooError
 from zoo._quiet import debug_requested, quiet_tensorflow
 from zoo._registry import Registry, set_default_registry
@@ -58,6 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Commands that import TensorFlow should not bury their output under its C++ logs.
     quiet_tensorflow(debug=args.debug_logs)
     line_buffered_when_piped()
+    one_line_zoo_warnings()
     if args.registry:
         set_default_registry(Registry(registry_files=args.registry))
     try:

@@ -9,11 +9,15 @@ from typing import Any
 
 import zoo
 from zoo._arguments import parameters
-from zoo._cli._output import print_json, print_table
+from zoo._cli._output import print_json, print_table, table_width
 from zoo._errors import ZooError
 from zoo._registry import default_registry
 from zoo._spec import KINDS, ComponentSpec, Recipe
 from zoo._static import read_signature
+
+#: The version of the ``list --json`` and ``plugins --json`` documents; it changes only
+#: when a field is removed or changes meaning (new fields may appear at any version).
+SCHEMA_VERSION = 1
 
 
 def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -21,14 +25,20 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "list", parents=[common], help="list components and recipes (never imports TensorFlow)"
     )
     p.add_argument("pattern", nargs="?", help="fnmatch pattern on the id or short name")
-    p.add_argument("--kind", choices=KINDS)
-    p.add_argument("--tag")
-    p.add_argument("--plugin")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--kind",
+        choices=(*KINDS, "recipe"),
+        help="only this kind; 'model' lists model builders and recipes, 'recipe' recipes only",
+    )
+    p.add_argument("--tag", help="only components carrying this tag")
+    p.add_argument("--plugin", help="only this plugin's components and recipes")
+    p.add_argument("--wide", action="store_true", help="print whole summaries, and a TAGS column")
+    p.add_argument("--json", action="store_true", help="print JSON (with a schema_version)")
     p.set_defaults(run=run_list)
 
     p = subparsers.add_parser("plugins", parents=[common], help="list plugins and their status")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--wide", action="store_true", help="print whole reasons")
+    p.add_argument("--json", action="store_true", help="print JSON (with a schema_version)")
     p.set_defaults(run=run_plugins)
 
     p = subparsers.add_parser(
@@ -45,33 +55,67 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
 def run_list(args: argparse.Namespace) -> int:
     entries = zoo.list_components(args.pattern, kind=args.kind, tag=args.tag, plugin=args.plugin)
     if args.json:
-        print_json([e.to_dict() for e in entries])
+        print_json({"schema_version": SCHEMA_VERSION, "components": [e.to_dict() for e in entries]})
         return 0
+    width = table_width(args.wide)
     rows = [
-        (
-            e.id,
-            "model (recipe)" if isinstance(e, Recipe) else e.kind,
-            ", ".join(e.tags),
-            e.summary,
-        )
+        (e.id, "model (recipe)" if isinstance(e, Recipe) else e.kind, ", ".join(e.tags), e.summary)
         for e in entries
     ]
-    print_table(("ID", "KIND", "TAGS", "SUMMARY"), rows)
+    if width is None:
+        print_table(("ID", "KIND", "TAGS", "SUMMARY"), rows)
+    else:  # tags only with --wide: the summary keeps room in 100 columns
+        print_table(
+            ("ID", "KIND", "SUMMARY"), [(i, k, summary) for i, k, _, summary in rows], width
+        )
     if not entries:
         print("(nothing matches; `python -m zoo plugins` shows what is installed)")
     return 0
 
 
+def plugin_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Each plugin with ``components`` counted as `zoo list --plugin` lists them (its
+    components and its available recipes, wherever declared), and each namespace of
+    registry-file recipes that is no plugin (the core's own ``zoo/...``)."""
+    registry = default_registry()
+    counts: dict[str, int] = {}
+    sources: dict[str, set[str]] = {}
+    for entry in registry.entries():
+        counts[entry.plugin] = counts.get(entry.plugin, 0) + 1
+        if isinstance(entry, Recipe):
+            sources.setdefault(entry.plugin, set()).add(entry.source)
+    plugins = [{**p.to_dict(), "components": counts.get(p.name, 0)} for p in zoo.list_plugins()]
+    names = {p["name"] for p in plugins}
+    namespaces = [
+        {"name": name, "components": counts[name], "sources": sorted(sources.get(name, ()))}
+        for name in sorted(counts)
+        if name not in names
+    ]
+    return plugins, namespaces
+
+
 def run_plugins(args: argparse.Namespace) -> int:
-    plugins = zoo.list_plugins()
+    plugins, namespaces = plugin_rows()
     if args.json:
-        print_json([p.to_dict() for p in plugins])
+        print_json({"schema_version": SCHEMA_VERSION, "plugins": plugins, "recipes": namespaces})
         return 0
     rows = [
-        (p.name, p.status, p.distribution or "-", p.version or "-", p.components, p.reason)
+        (
+            p["name"],
+            p["status"],
+            p["distribution"] or "-",
+            p["version"] or "-",
+            p["components"],
+            p["reason"],
+        )
         for p in plugins
     ]
-    print_table(("PLUGIN", "STATUS", "DISTRIBUTION", "VERSION", "COMPONENTS", "REASON"), rows)
+    rows += [
+        (n["name"], "recipes", "-", "-", n["components"], f"recipes of {', '.join(n['sources'])}")
+        for n in namespaces
+    ]
+    headers = ("PLUGIN", "STATUS", "DISTRIBUTION", "VERSION", "COMPONENTS", "REASON")
+    print_table(headers, rows, table_width(args.wide))
     if not plugins:
         print("(no plugins found in the entry-point group zoo.plugins)")
     return 0
