@@ -313,3 +313,26 @@ def test_loading_a_file_of_a_disabled_plugin_says_to_enable_it(toy_registry, toy
     )
     assert run.returncode == 0, run.stderr
     assert "Enable the plugin 'toy'" in run.stdout and "pip install" not in run.stdout
+
+
+# === piped output ===
+
+
+def test_piped_output_arrives_line_by_line() -> None:
+    """A line printed by a command reaches a pipe before the command ends."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, time\nfrom zoo._cli._output import line_buffered_when_piped\n"
+        "line_buffered_when_piped()\nprint('first line')\ntime.sleep(60)\n"
+    )
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline() == "first line\n"  # while the process still sleeps
+        assert process.poll() is None
+    finally:
+        process.kill()
+        process.wait(timeout=30)
+        process.stdout.close()

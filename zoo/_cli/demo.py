@@ -138,7 +138,9 @@ def run_demo(args: argparse.Namespace) -> int:
         metrics=["accuracy"],
     )
     training = time.perf_counter()
-    model.fit(x_train, y_train, epochs=args.epochs, batch_size=args.batch_size, verbose=1)
+    # A progress bar on a terminal; one line per epoch into a pipe or a file.
+    verbose = 1 if sys.stdout.isatty() else 2
+    model.fit(x_train, y_train, epochs=args.epochs, batch_size=args.batch_size, verbose=verbose)
     training = time.perf_counter() - training
     probabilities = model.predict(x_test, verbose=0)
     accuracy = float(np.mean(probabilities.argmax(axis=-1) == y_test))
