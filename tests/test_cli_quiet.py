@@ -52,7 +52,7 @@ def test_commands_write_only_the_zoos_own_lines_on_stderr(toy_env, tmp_path: Pat
         "build": zoo_cli(env, "build", "toy_small", "--save", str(tmp_path / "m.keras")),
         "info": zoo_cli(env, "info", "toy/toy_mlp"),
         "export": zoo_cli(env, "export", "toy_small", "-o", str(tmp_path / "m.tflite")),
-        "check": zoo_cli(env, "check", "toy/Affine", "--check", "config_roundtrip"),
+        "check": zoo_cli(env, "check", "toy/Affine", "--check", "config", "--check", "keras_file"),
         "failing": zoo_cli(env, "build", "toy_small", "--set", "hidden=three"),
     }
     for name, run in runs.items():
