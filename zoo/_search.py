@@ -30,12 +30,13 @@ def check_search_keys(
     for key in recipe.search:
         if key in names or key in TRAINING_OPTIONS:
             continue
-        choices = [*names, *TRAINING_OPTIONS]
+        options = [o for o in TRAINING_OPTIONS if o not in names]
+        choices = [*names, *options]
         raise RegistryFileError(
             f"{recipe.source}: recipes.{recipe.namespace}.{recipe.name}.search: a search key "
             f"is an argument of the builder {builder.id} or a training option. Received: "
             f"{key!r}.{did_you_mean(key, choices)} Accepted: {', '.join(names)}, or "
-            f"{', '.join(TRAINING_OPTIONS)}."
+            f"{', '.join(options)}."
         )
 
 
