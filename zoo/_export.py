@@ -146,9 +146,8 @@ def export(
 
     if not isinstance(model, keras.Model):
         raise ZooError(
-            f"zoo.export exports a keras.Model or a recipe name. Received: "
-            f"{type(model).__name__}. Load a file first with zoo.load, or build one with "
-            "zoo.build."
+            f"zoo.export exports a keras.Model. Received: {type(model).__name__}. Pass a "
+            "model, a recipe name (built with its defaults), or a file loaded with zoo.load."
         )
     if keras.config.backend() != "tensorflow":
         raise ZooError(
