@@ -196,7 +196,7 @@ def test_json_listings_carry_a_schema_version(toy_registry, capsys) -> None:
     assert plugins["schema_version"] == 1 and plugins["plugins"][0]["components"] == 5
 
 
-def test_the_project_listing_fits_100_columns_and_counts_alike(capsys) -> None:
+def test_the_project_listing_fits_100_columns_and_counts_alike(capsys, tmp_path) -> None:
     import json
 
     assert main(["list"]) == 0
@@ -204,16 +204,29 @@ def test_the_project_listing_fits_100_columns_and_counts_alike(capsys) -> None:
     assert max(map(len, lines)) <= 100 and any(line.endswith("...") for line in lines)
     assert main(["list", "--wide"]) == 0
     assert max(map(len, capsys.readouterr().out.splitlines())) > 100
-    assert main(["plugins", "--json"]) == 0
-    document = json.loads(capsys.readouterr().out)
-    counts = {p["name"]: p["components"] for p in document["plugins"]}
-    for name, count in counts.items():  # a plugin's count is what `list --plugin` lists
-        assert count == len(zoo.list_components(plugin=name)), name
-    core = {n["name"]: n for n in document["recipes"]}
-    assert core["zoo"]["components"] == len(zoo.list_components(plugin="zoo")) > 0
-    assert main(["plugins"]) == 0
-    out = capsys.readouterr().out
-    assert any(line.split()[:2] == ["zoo", "recipes"] for line in out.splitlines())
+    from zoo._registry import default_registry, set_default_registry
+
+    previous = default_registry()  # --registry replaces the default registry
+    try:
+        lab = tmp_path / "lab.toml"
+        lab.write_text(
+            '[recipes.xqlab.small]\nbuilder = "vision/resnet_cifar"\nargs = { depth = 8 }\n'
+        )
+        assert main(["plugins", "--json", "--registry", str(lab)]) == 0
+        document = json.loads(capsys.readouterr().out)
+        counts = {p["name"]: p["components"] for p in document["plugins"]}
+        for name, count in counts.items():  # a plugin's count is what `list --plugin` lists
+            assert count == len(zoo.list_components(plugin=name)), name
+        vision_recipes = [
+            e for e in zoo.list_components(plugin="vision") if isinstance(e, zoo.Recipe)
+        ]
+        assert vision_recipes  # declared in registry.toml, counted with the plugin
+        assert document["recipes"] == [{"name": "xqlab", "components": 1, "sources": [str(lab)]}]
+        assert main(["plugins", "--registry", str(lab)]) == 0
+        out = capsys.readouterr().out
+        assert any(line.split()[:2] == ["xqlab", "recipes"] for line in out.splitlines())
+    finally:
+        set_default_registry(previous)
 
 
 def test_a_closed_pipe_ends_the_listing_with_status_0() -> None:
