@@ -50,6 +50,10 @@ PACKAGE = {
 
             def __init__(self, units, use_bias: bool = True, **kwargs):
                 super().__init__(**kwargs)
+
+
+        class Child(Thing):
+            """A thing that inherits its arguments."""
         ''',
 }
 
@@ -83,6 +87,12 @@ def test_a_class_is_read_from_its_init_and_imports_are_followed(package: str) ->
     assert signature is not None and signature.names == ("units", "use_bias")
     assert signature.parameters[0].required and signature.doc == "A thing."
     assert signature.file.endswith("layers.py")
+
+
+def test_a_class_without_init_takes_its_base_classes(package: str) -> None:
+    signature = read_signature(f"{package}.layers:Child")
+    assert signature is not None and signature.names == ("units", "use_bias")
+    assert signature.doc == "A thing that inherits its arguments."
 
 
 def test_what_the_source_cannot_say_is_none(package: str) -> None:
@@ -160,12 +170,42 @@ def test_info_prints_the_whole_docstring_and_the_search_space(capsys) -> None:
     assert "  Returns:\n      A Functional ``keras.Model``" in out
 
 
-def test_info_imports_when_the_source_cannot_say() -> None:
-    """BasicBlock inherits its __init__ from a shared base: only the import can say."""
-    from zoo._cli.listing import describe
+WRAPPED = '''
+import functools
 
-    assert read_signature(zoo.get_spec("vision/BasicBlock").target) is None
-    info = describe("vision/BasicBlock")
+
+def _keep(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+@_keep
+def builder(units: int = 3):
+    """A wrapped builder: only inspect, following __wrapped__, can say what it takes."""
+'''
+
+
+def test_info_imports_when_the_source_cannot_say(make_plugin, tmp_path, monkeypatch) -> None:
+    from zoo._cli.listing import describe
+    from zoo._registry import Registry, set_default_registry
+
+    module = f"wrapped_probe_{tmp_path.name[-6:].replace('-', '_')}"
+    (tmp_path / f"{module}.py").write_text(WRAPPED)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    body = f'    register(zoo.ComponentSpec("wrapped", kind="model", target="{module}:builder"))'
+    registry = Registry(
+        environ={}, include_default_file=False, entry_points=[make_plugin("xqwrap", body)]
+    )
+    previous = set_default_registry(registry)
+    try:
+        assert read_signature(f"{module}:builder") is None
+        info = describe("xqwrap/wrapped")
+    finally:
+        set_default_registry(previous)
+        sys.modules.pop(module, None)
     assert info["signature_from"] == "import"
-    assert [p["name"] for p in info["parameters"]][:2] == ["filters", "strides"]
-    assert info["doc"].startswith("The basic residual block")
+    assert [(p["name"], p["default"]) for p in info["parameters"]] == [("units", 3)]
+    assert info["doc"].startswith("A wrapped builder")

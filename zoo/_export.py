@@ -261,7 +261,9 @@ def _tflite_failure(name: str, error: BaseException, select_tf_ops: bool) -> str
 def _first_lines(error: BaseException, count: int = 6) -> str:
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     text = " ".join(lines[:count])
-    return text[:1500] + (" ..." if len(lines) > count or len(text) > 1500 else "")
+    cut = len(lines) > count or len(text) > 1500
+    # Embedded before a full stop of the caller's: none of its own at the end.
+    return text[:1500].rstrip().rstrip(".") + (" (cut)" if cut else "")
 
 
 @contextlib.contextmanager

@@ -134,11 +134,26 @@ def _read(module: str, attribute: str, follow: int) -> StaticSignature | None:
             (n for n in found.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"),
             None,
         )
-        if init is None or init.decorator_list:
-            return None  # inherited or wrapped: only an import can say
         doc = ast.get_docstring(found) or ""
+        if init is None:
+            return _inherited(module, found, doc, follow)
+        if init.decorator_list:
+            return None  # wrapped: only an import can say
         return _signature(init.args, doc, str(path), constants, skip_self=True)
     return None
+
+
+def _inherited(module: str, node: ast.ClassDef, doc: str, follow: int) -> StaticSignature | None:
+    """A class without its own ``__init__``: its one base's, when the source has it."""
+    if len(node.bases) != 1 or node.keywords or follow <= 0:
+        return None
+    base = node.bases[0]
+    if not isinstance(base, ast.Name):
+        return None  # keras.layers.Layer and the like: only an import can say
+    inherited = _read(module, base.id, follow - 1)
+    if inherited is None:
+        return None
+    return StaticSignature(inherited.parameters, inherited.takes_any_keyword, doc, inherited.file)
 
 
 def _binds(node: ast.AST, name: str) -> bool:
