@@ -4,6 +4,7 @@
     zoo.export(model, "resnet.tflite")                  # TFLite (from the suffix), float32
     zoo.export(model, "resnet.tflite", quantization="dynamic_range")
     zoo.export("resnet_small", "resnet.tflite", quantization="float16")   # a recipe by name
+    zoo.export(model, "resnet.tflite", quantization="int8", data="vision/digits")  # full integer
 
 The SavedModel is written by Keras (``model.export(format="tf_saved_model")``): its
 ``serving_default`` signature takes the model's inputs by name and returns
@@ -34,7 +35,7 @@ from zoo._saving import atomic_destination, check_destination
 from zoo._spec import natural_key
 
 FORMATS = ("saved_model", "tflite")
-QUANTIZATIONS = ("dynamic_range", "float16")
+QUANTIZATIONS = ("dynamic_range", "float16", "int8")
 
 #: Largest difference from the Keras model's outputs the tests accept, as a fraction of
 #: the largest absolute Keras output (at least 1): float32 artifacts compute the same
@@ -108,6 +109,7 @@ def export(
     format: str | None = None,
     quantization: str | None = None,
     select_tf_ops: bool = False,
+    data: Any = None,
 ) -> Path:
     """Export a Keras model for serving, atomically (a failure leaves no partial artifact).
 
@@ -119,9 +121,12 @@ def export(
         format: ``"saved_model"`` or ``"tflite"``; by default ``"tflite"`` for a path
             ending in ``.tflite`` and ``"saved_model"`` otherwise.
         quantization: TFLite only: None (float32), ``"dynamic_range"`` (int8 weights,
-            float activations) or ``"float16"`` (float16 weights).
+            float activations), ``"float16"`` (float16 weights) or ``"int8"`` (full
+            integer: int8 weights, activations, inputs and outputs; see zoo/_export_int8.py).
         select_tf_ops: TFLite only: allow TensorFlow ops that TFLite has no builtin for
             (the file then needs the Flex delegate at run time).
+        data: ``quantization="int8"`` only: what `zoo.load_data` takes (a source id, a
+            path, arrays, `DataSplits`); its training split calibrates the activations.
 
     Returns:
         The path written.
@@ -142,6 +147,11 @@ def export(
         from zoo._registry import default_registry
 
         model = default_registry().build(model)
+    if data is not None and quantization != "int8":
+        raise ZooError(
+            "data calibrates int8 quantization only. Received: data with "
+            f"quantization={quantization!r}. Pass quantization='int8', or drop data."
+        )
     import keras
 
     if not isinstance(model, keras.Model):
@@ -163,7 +173,12 @@ def export(
         with atomic_destination(path) as partial:
             _saved_model(model, partial)
         return path
-    content = _tflite(model, quantization, select_tf_ops)
+    if quantization == "int8":
+        from zoo._export_int8 import tflite_int8
+
+        content = tflite_int8(model, data, select_tf_ops)
+    else:
+        content = _tflite(model, quantization, select_tf_ops)
     with atomic_destination(path) as partial:
         partial.write_bytes(content)
     return path

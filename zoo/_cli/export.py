@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import zoo
+from zoo._cli import export_int8
 from zoo._cli._output import print_json
 from zoo._cli.building import add_set_option, parse_overrides
 from zoo._errors import ArgumentError
@@ -36,9 +37,11 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--quantize",
-        choices=("dynamic_range", "float16"),
-        help="TFLite only: int8 weights (dynamic_range) or float16 weights",
+        choices=("dynamic_range", "float16", "int8"),
+        help="TFLite only: int8 weights (dynamic_range), float16 weights, or full int8 "
+        "(int8 weights, activations and io; needs --data)",
     )
+    export_int8.add_arguments(p)
     p.add_argument(
         "--select-tf-ops",
         action="store_true",
@@ -99,6 +102,7 @@ def run_export(args: argparse.Namespace) -> int:
 
     # The destination and options are checked before a build that may take a while.
     _, args.format = check_export(args.output, args.format, args.quantize, args.select_tf_ops)
+    data = export_int8.load(args)
     model, spec = load_or_build(args.source, args.overrides)
     path = zoo.export(
         model,
@@ -106,6 +110,7 @@ def run_export(args: argparse.Namespace) -> int:
         format=args.format,
         quantization=args.quantize,
         select_tf_ops=args.select_tf_ops,
+        data=data,
     )
     from zoo._export import artifact_size, max_difference, run_saved_model, run_tflite
 
@@ -120,7 +125,9 @@ def run_export(args: argparse.Namespace) -> int:
         "samples": 0,
     }
     note = ""
-    if args.verify:
+    if args.verify and data is not None:
+        result["int8"] = export_int8.report(model, path, data)
+    elif args.verify:
         x = _sample_inputs(model, spec)
         if x is None:
             note = "not verified: the inputs are strings or have free dimensions"
@@ -143,6 +150,8 @@ def run_export(args: argparse.Namespace) -> int:
         )
     elif note:
         print(note)
+    if "int8" in result:
+        print(export_int8.describe(result["int8"]))
     return 0
 
 
