@@ -103,4 +103,5 @@ def test_regular_install_finds_registry_and_plugins(wheel: Path, tmp_path: Path)
     )
     listed = json.loads(plugins.stdout)["plugins"]
     statuses = {p["name"]: (p["status"], p["distribution"]) for p in listed}
-    assert statuses == {name: ("loaded", "keras-zoo") for name in PLUGINS}
+    # The entry points, and the core's own plugin `zoo` (its data sources and recipes).
+    assert statuses == {name: ("loaded", "keras-zoo") for name in [*PLUGINS, "zoo"]}
