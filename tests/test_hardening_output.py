@@ -42,7 +42,7 @@ def test_listing_escapes_summaries_and_tags_from_registry_files(tmp_path: Path) 
     path.write_text(
         f'[recipes.lab.r]\nbuilder = "vision/resnet_cifar"\nsummary = "{text}"\ntags = ["{text}"]\n'
     )
-    out = _zoo("list", "lab/*", "--registry", str(path))
+    out = _zoo("list", "lab/*", "--wide", "--registry", str(path))
     assert out.returncode == 0, out.stderr
     _assert_clean(out.stdout)
     assert "\\x1b[31mred" in out.stdout and "\\u202eevil" in out.stdout
@@ -66,7 +66,7 @@ def test_plugin_failure_reasons_are_escaped(tmp_path: Path) -> None:
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: loud\nVersion: 1.0\n")
     (info / "entry_points.txt").write_text("[zoo.plugins]\nloud = loud_mod\n")
     (site / "loud_mod.py").write_text(f"raise RuntimeError({HOSTILE!r} + '\\nsecond line')\n")
-    out = _zoo("plugins", site=site, ZOO_PLUGINS="loud")
+    out = _zoo("plugins", "--wide", site=site, ZOO_PLUGINS="loud")
     assert out.returncode == 0, out.stderr
     _assert_clean(out.stdout)
     (row,) = [line for line in out.stdout.splitlines() if line.startswith("loud")]

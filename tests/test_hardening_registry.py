@@ -58,7 +58,7 @@ def _site_with(tmp_path: Path, plugin: str, module: str, source: str) -> Path:
 def _plugins_json(site: Path, **env: str) -> dict[str, dict]:
     out = _zoo(site, "plugins", "--json", ZOO_PLUGINS=f"good,{env.pop('plugin')}", **env)
     assert out.returncode == 0, out.stderr
-    return {p["name"]: p for p in json.loads(out.stdout)}
+    return {p["name"]: p for p in json.loads(out.stdout)["plugins"]}
 
 
 # === 1. One plugin's bad declaration does not break every command ===
@@ -84,7 +84,7 @@ def test_a_plugin_recipe_naming_nothing_is_unavailable_not_fatal(
     site = _site_with(tmp_path, "bad", "bad_mod", SOURCE.format(body=body))
     listed = _zoo(site, "list", "--json", ZOO_PLUGINS="good,bad")
     assert listed.returncode == 0, listed.stderr
-    ids = [e["id"] for e in json.loads(listed.stdout)]
+    ids = [e["id"] for e in json.loads(listed.stdout)["components"]]
     assert "good/Star" in ids and not [i for i in ids if i.startswith("bad/")]
     plugins = _plugins_json(site, plugin="bad")
     assert plugins["good"]["status"] == plugins["bad"]["status"] == "loaded"
@@ -104,7 +104,7 @@ def test_the_zoo_namespace_is_reserved_for_the_core(tmp_path: Path) -> None:
     assert plugins["good"]["status"] == "loaded"
     listed = _zoo(site, "list", "--json", ZOO_PLUGINS="good,zoo")
     assert listed.returncode == 0, listed.stderr
-    ids = [e["id"] for e in json.loads(listed.stdout)]
+    ids = [e["id"] for e in json.loads(listed.stdout)["components"]]
     assert "good/Star" in ids and "zoo/S" not in ids
     # The core's own recipes keep the namespace (the project's registry.toml declares zoo/...).
     assert "zoo/wide_deep" in ids
@@ -297,7 +297,7 @@ def test_zoo_plugins_reports_load_times_and_flags_slow_plugins(tmp_path: Path) -
     plugins = _plugins_json(site, plugin="sleepy")
     assert plugins["sleepy"]["load_seconds"] >= 0.8
     assert plugins["good"]["load_seconds"] < 0.5
-    table = _zoo(site, "plugins", ZOO_PLUGINS="good,sleepy").stdout
+    table = _zoo(site, "plugins", "--wide", ZOO_PLUGINS="good,sleepy").stdout
     line = next(row for row in table.splitlines() if row.startswith("sleepy"))
     assert "slow to load" in line and " ms" in line
 
@@ -325,7 +325,7 @@ def test_a_plugin_importing_keras_at_import_is_flagged_by_zoo_plugins(tmp_path: 
     site = _site_with(
         tmp_path, "eager", "eager_mod", "import keras\n" + SOURCE.format(body="    pass")
     )
-    out = _zoo(site, "plugins", ZOO_PLUGINS="good,eager")
+    out = _zoo(site, "plugins", "--wide", ZOO_PLUGINS="good,eager")
     assert out.returncode == 0, out.stderr
     line = next(row for row in out.stdout.splitlines() if row.startswith("eager"))
     assert "imports tensorflow, keras when loaded" in line and "every command" in line
