@@ -250,6 +250,7 @@ def fit(
             best_weights = folder / BACKUP / "best.weights.h5"
             if best_weights.exists():
                 model.load_weights(best_weights)
+            share_first_replica_state(model, distribution)
             results: dict[str, dict[str, float]] = {}
             for split in ("test", "validation"):
                 dataset = getattr(splits, split)
@@ -281,10 +282,9 @@ def fit(
             seconds=run_folder.elapsed(started) + (earlier or {}).get("seconds", 0.0),
         )
         run_folder.write_json(paths["run"], record)
-        if not chief:
+        if not chief:  # its own folder goes; the run is the chief's
             paths = {**_paths(target), **{k: target / v.name for k, v in paths.items()}}
-            folder = target
-        return FitResult(model=model, history=history, metrics=results, run_dir=folder, paths=paths)
+        return FitResult(model=model, history=history, metrics=results, run_dir=target, paths=paths)
     finally:
         if not chief:
             shutil.rmtree(folder, ignore_errors=True)
@@ -671,6 +671,35 @@ def _seed_backup(chief_backup: Path, own_backup: Path) -> None:
         source = chief_backup / name
         if source.is_file():
             shutil.copyfile(source, own_backup / name)
+
+
+def share_first_replica_state(model: Any, distribution: Any) -> None:
+    """Give every replica and worker the first replica's non-trainable state.
+
+    Keras 3 creates a layer's non-trainable variables (BatchNormalization's moving mean
+    and variance) with ``aggregation="none"``, so under a ``tf.distribute`` strategy each
+    replica updates its own copy from its own share of the batch, and the copies drift
+    apart; a single process saves the first replica's. Copying the first replica's values
+    (the chief's, in a multi-worker run) to all, with one all-gather, makes the evaluated,
+    saved and digested model the same on every worker. Trainable weights are in sync
+    already (TensorFlow all-reduces their gradients).
+    """
+    if distribution.num_replicas_in_sync < 2 or not model.non_trainable_weights:
+        return
+    import numpy as np
+    import tensorflow as tf
+
+    variables = list(model.non_trainable_weights)
+    flat = np.concatenate([np.asarray(v.numpy(), np.float64).reshape(-1) for v in variables])
+    value = tf.constant(flat[None])
+    local = distribution.experimental_distribute_values_from_function(lambda context: value)
+    first = distribution.gather(local, axis=0).numpy()[0]
+    offset = 0
+    for variable in variables:
+        size = int(np.prod(variable.shape))
+        part = first[offset : offset + size].reshape(variable.shape)
+        variable.assign(part.astype(variable.dtype))
+        offset += size
 
 
 def weights_digest(model: Any) -> str:
