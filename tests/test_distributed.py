@@ -406,6 +406,8 @@ def test_two_workers_write_one_run_with_agreeing_digests(tmp_path: Path) -> None
 
     assert weights_digest(zoo.load(out / "best.keras")) == run["workers"][0]["weights_sha256"]
     assert "epoch 1/2" in result.stdout and result.stdout.count("test: accuracy") == 1
+    assert "shard" not in result.stderr.lower()  # the sources set auto_shard_policy
+    assert "eagerly has significant overhead" not in result.stderr
     assert not (out / "backup").exists()
     assert list((tmp_path / "tmp").iterdir()) == []  # the other worker removed its folder
     assert _gone(_worker_pids(result.stderr))

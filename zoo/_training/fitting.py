@@ -667,7 +667,12 @@ def _seed_backup(chief_backup: Path, own_backup: Path) -> None:
     A restarted worker then resumes from the same epoch and weights as the chief.
     """
     own_backup.mkdir(parents=True, exist_ok=True)
-    for name in ("latest.weights.h5", "training_metadata.json", "callbacks.json"):
+    for name in (
+        "latest.weights.h5",
+        "training_metadata.json",
+        "callbacks.json",
+        "best.weights.h5",
+    ):
         source = chief_backup / name
         if source.is_file():
             shutil.copyfile(source, own_backup / name)

@@ -158,9 +158,13 @@ def _probe_scalar_logs(strategy: Any) -> bool:
     import tensorflow as tf
     from keras.src.backend.tensorflow import trainer as trainer_module
 
-    values = strategy.run(lambda: {"loss": tf.constant(1.0)})
+    @tf.function
+    def step() -> Any:  # as Keras' step functions run it: traced, not eager
+        values = strategy.run(lambda: {"loss": tf.constant(1.0)})
+        return trainer_module.reduce_per_replica(values, strategy, "auto")
+
     try:
-        trainer_module.reduce_per_replica(values, strategy, "auto")
+        step()
     except (ValueError, tf.errors.InvalidArgumentError) as error:
         if "dimension" in str(error) or "reduction" in str(error).lower():
             return True
