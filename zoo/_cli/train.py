@@ -150,8 +150,9 @@ def _launch(args: argparse.Namespace) -> int:
             f"--devices {args.devices} with --workers {args.workers}. Drop --devices."
         )
     out = Path(args.out) if args.out else run_folder.default_folder(args.name)
-    if not args.resume:
-        run_folder.prepare(out, resume=False)  # bad --out is one error, not N
+    if not args.resume:  # a bad --out is one error, not one per worker
+        run_folder.prepare(out, resume=False, default=args.out is None)
+        out.parent.mkdir(parents=True, exist_ok=True)
     command = [args.name, "--data", args.data, "--out", str(out), "--seed", str(args.seed)]
     for item in args.data_args:
         command += ["--data-arg", item]
