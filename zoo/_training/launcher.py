@@ -12,7 +12,8 @@ the launcher adds is process hygiene and the restart of fault tolerance:
   and all are started again with ``--resume`` on new ports, at most ``restarts`` times:
   Keras' BackupAndRestore puts every worker back at the last completed epoch;
 - worker 0 prints to the terminal; the others' output goes to files that are shown
-  when they fail and removed afterwards.
+  when they fail and removed afterwards; each worker's temporary folder (TMPDIR) lies in
+  the launcher's, removed at the end, also after a worker was killed.
 """
 
 from __future__ import annotations
@@ -77,10 +78,15 @@ class Workers:
         self.logs: list[Path | None] = []
         try:
             for index in range(count):
+                # Its own temporary folder inside the launcher's, so that what a killed
+                # worker leaves there (its folder, TensorFlow's files) goes too.
+                scratch = logs / f"tmp-{index}.{attempt}"
+                scratch.mkdir()
                 env = {
                     **os.environ,
                     "TF_CONFIG": tf_config(self.addresses, index),
                     "ZOO_LAUNCHED_WORKER": str(index),
+                    "TMPDIR": str(scratch),
                 }
                 log = None if index == 0 else logs / f"worker-{index}.{attempt}.log"
                 output = None if log is None else open(log, "w")  # noqa: SIM115
