@@ -22,7 +22,13 @@ from zoo._spec import ComponentSpec, Recipe
 
 #: Tags by which a spec (or a recipe, or a recipe's builder) claims an export format.
 EXPORT_TAGS = {"export:saved_model": "saved_model", "export:tflite": "tflite"}
-MIXED_TOLERANCE = 2e-2
+#: The mixed-precision policies the kit checks, by check name, and how far (relative to
+#: ``max(1, |float32 output|)``) each may stray from float32: float16 keeps 11 bits of
+#: mantissa, bfloat16 8 (with float32's range).
+MIXED_POLICIES = {"mixed_precision": "mixed_float16", "mixed_bfloat16": "mixed_bfloat16"}
+MIXED_TOLERANCE = {"mixed_float16": 2e-2, "mixed_bfloat16": 6e-2}
+#: The compute dtype of each policy.
+COMPUTE_DTYPE = {"mixed_float16": "float16", "mixed_bfloat16": "bfloat16"}
 
 
 def canonical(config: Any) -> str:
@@ -137,10 +143,14 @@ def dtype_policy(name: str) -> Iterator[None]:
         keras.config.set_dtype_policy(previous)
 
 
-def float16_weights(weights: Sequence[Any]) -> None:
+def float32_weights(weights: Sequence[Any], policy: str) -> None:
+    """Under a mixed policy the variables stay float32 (only the computation is cast)."""
     half = [w.path for w in weights if "float16" in str(w.dtype)]
     if half:
-        raise Failed(f"under mixed_float16 the weights stay float32; {', '.join(half)} are float16")
+        raise Failed(
+            f"under {policy} the weights stay float32; {', '.join(half)} are "
+            f"{COMPUTE_DTYPE[policy]}"
+        )
 
 
 def float_inputs_only(x: Any) -> None:

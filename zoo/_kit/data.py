@@ -30,8 +30,14 @@ def is_multi(shape: Sequence[Any]) -> bool:
     return len(shape) > 0 and isinstance(shape[0], (list, tuple))
 
 
-def make_inputs(ex: Example, default_shape: Any = None, dtypes: Any = None) -> Any:
-    """Inputs for ``ex``; ``dtypes`` gives one dtype per input of a multi-input model."""
+def make_inputs(
+    ex: Example, default_shape: Any = None, dtypes: Any = None, *, draw: int = 0
+) -> Any:
+    """Inputs for ``ex``; ``dtypes`` gives one dtype per input of a multi-input model.
+
+    ``draw`` 0 is the example's batch; 1, 2, ... are fresh batches of the same shape
+    (the same literal ``inputs`` when the example gives them).
+    """
     if ex.inputs is not None:
         if isinstance(ex.inputs, Mapping):
             return {k: np.asarray(v) for k, v in ex.inputs.items()}
@@ -39,7 +45,7 @@ def make_inputs(ex: Example, default_shape: Any = None, dtypes: Any = None) -> A
     shape = ex.input_shape if ex.input_shape is not None else default_shape
     if shape is None:
         raise Failed("the example gives neither inputs nor input_shape")
-    rng = np.random.default_rng(SEED)
+    rng = np.random.default_rng(SEED if draw == 0 else [SEED, draw])
     if is_multi(shape):
         kinds = dtypes if dtypes is not None else [ex.dtype] * len(shape)
         return [random_array(s, d, ex.input_range, rng) for s, d in zip(shape, kinds)]

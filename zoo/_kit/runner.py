@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -10,6 +11,7 @@ import keras
 
 import zoo
 from zoo._check_names import CHECKS
+from zoo._kit.checks import MIXED_POLICIES
 from zoo._kit.data import SEED
 from zoo._kit.lazy import lazy_check
 from zoo._kit.report import CheckResult, Failed, NotApplicable, Report
@@ -83,6 +85,39 @@ def conformance_test(
     return test_conformance
 
 
+#: Kinds that are not Keras objects: the kit's component checks do not apply to them.
+NOT_KERAS = {
+    "dataset": "a dataset is a data source, not a Keras object (the data tests cover it)",
+    "preset": "a preset is trained weights for a model, not a Keras object (its model's "
+    "checks cover it)",
+}
+
+
+def declared_backends(entry: ComponentSpec | Recipe) -> tuple[str, ...]:
+    """The backends a spec declares; a recipe runs where its builder does."""
+    if isinstance(entry, ComponentSpec):
+        return entry.backends
+    if getattr(entry, "graph", None) is None and entry.builder:
+        with contextlib.suppress(Exception):
+            return default_registry().builder_of(entry).backends
+    return ()
+
+
+def not_applicable(entry: ComponentSpec | Recipe) -> str | None:
+    """Why no check of the component itself applies here, or None when they do."""
+    if isinstance(entry, ComponentSpec) and entry.kind in NOT_KERAS:
+        return NOT_KERAS[entry.kind]
+    backends = declared_backends(entry)
+    backend = keras.config.backend()
+    if backends and backend not in backends:
+        return (
+            f"declared for the {' and '.join(backends)} backend"
+            f"{'s' if len(backends) > 1 else ''} only (backends={list(backends)}); "
+            f"this run is on {backend}"
+        )
+    return None
+
+
 def selected_checks(checks: Sequence[str] | None) -> tuple[str, ...]:
     if checks is None:
         return CHECKS
@@ -120,7 +155,8 @@ def check(
     ex = Example.coerce(example) if example is not None else spec_example(entry)
     subject: Subject | None = None
     setup_problem = "the spec declares no example; add example={...}"
-    if ex is not None and any(c not in PLUGIN_CHECKS for c in selected):
+    skip = not_applicable(entry)
+    if skip is None and ex is not None and any(c not in PLUGIN_CHECKS for c in selected):
         try:
             subject = make_subject(entry, ex)
         except Exception as error:
@@ -128,9 +164,14 @@ def check(
     for name_ in selected:
         if name_ in PLUGIN_CHECKS:
             run = functools.partial(PLUGIN_CHECKS[name_], entry)
+        elif skip is not None:
+            report.results.append(CheckResult(name_, "not applicable", skip))
+            continue
         elif subject is None:
             report.results.append(CheckResult(name_, "failed", setup_problem))
             continue
+        elif name_ in MIXED_POLICIES:
+            run = functools.partial(subject.check_mixed, MIXED_POLICIES[name_])
         else:
             run = getattr(subject, f"check_{name_}")
         try:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+from collections.abc import Iterator
 from typing import Any
 
 import keras
+import ml_dtypes
 import numpy as np
 
 from zoo._kit.checks import (
+    COMPUTE_DTYPE,
     MIXED_TOLERANCE,
     batch_independence,
     canonical,
@@ -20,9 +23,8 @@ from zoo._kit.checks import (
     dtype_policy,
     export_check,
     export_formats,
-    float16_weights,
+    float32_weights,
     float_inputs_only,
-    gradient_check,
     roundtrip_file,
     xla_model_check,
 )
@@ -36,6 +38,7 @@ from zoo._kit.data import (
     symbolic_inputs,
     to_numpy,
 )
+from zoo._kit.gradients import RETRIES, gradient_check
 from zoo._kit.report import Failed, NotApplicable
 from zoo._registry import default_registry
 from zoo._spec import ComponentSpec, Example, Recipe
@@ -66,6 +69,8 @@ class Subject:
         self.ex = ex
         self.implementation = implementation
         self.plugin = spec.plugin
+        self.default_shape: Any = None
+        self.dtypes: Any = None
 
     def check_config(self) -> None:
         raise NotApplicable(f"no config check for a {self.spec.kind}")
@@ -87,8 +92,15 @@ class Subject:
     def check_batch_independence(self) -> None:
         raise NotApplicable(f"a {self.spec.kind} has no per-sample inference")
 
-    def check_mixed_precision(self) -> None:
+    def check_mixed(self, policy: str) -> None:
         raise NotApplicable(f"no mixed-precision check for a {self.spec.kind}")
+
+    def fresh_batches(self, x: Any) -> Iterator[Any]:
+        """The example's batch, then up to RETRIES fresh ones (generated inputs only)."""
+        yield x
+        if self.ex.inputs is None:
+            for draw in range(1, RETRIES + 1):
+                yield make_inputs(self.ex, self.default_shape, self.dtypes, draw=draw)
 
     def check_xla(self) -> None:
         raise NotApplicable(f"no XLA check for a {self.spec.kind}")
@@ -134,9 +146,11 @@ class LayerSubject(Subject):
             raise NotApplicable("no trainable weights")
         read_out = projection(self.y)
         gradient_check(
-            lambda: read_out(self.layer(self.x, training=True)),
+            lambda x: read_out(self.layer(x, training=True)),
+            self.fresh_batches(self.x),
             weights,
             [w.path for w in weights],
+            self.ex.allow_zero_gradient,
         )
 
     def check_shapes(self) -> None:
@@ -148,14 +162,14 @@ class LayerSubject(Subject):
     def check_batch_independence(self) -> None:
         batch_independence(self.layer, self.x)
 
-    def check_mixed_precision(self) -> None:
-        with dtype_policy("mixed_float16"):
+    def check_mixed(self, policy: str) -> None:
+        with dtype_policy(policy):
             layer = self.implementation(**self.ex.kwargs)
             layer(self.x)
             layer.set_weights(self.layer.get_weights())
-            float16_weights(layer.weights)
+            float32_weights(layer.weights, policy)
             y = layer(self.x)
-        close(self.layer(self.x), y, "mixed_float16 against float32", MIXED_TOLERANCE)
+        close(self.layer(self.x), y, f"{policy} against float32", MIXED_TOLERANCE[policy])
 
     def check_xla(self) -> None:
         float_inputs_only(self.x)
@@ -166,6 +180,11 @@ class LayerSubject(Subject):
     def check_export(self) -> None:
         inputs = symbolic_inputs(self.x)
         export_check(self.spec, keras.Model(inputs, self.layer(inputs)), self.x)
+
+
+def rounded(array: Any, dtype: str) -> np.ndarray:
+    """``array`` as a NumPy array of the compute dtype (bfloat16 through ml_dtypes)."""
+    return np.asarray(array).astype(ml_dtypes.bfloat16 if dtype == "bfloat16" else dtype)
 
 
 class TrainableScale(keras.layers.Layer):
@@ -205,27 +224,32 @@ class LossSubject(Subject):
         same(self.value, restored(self.y_true, self.y_pred), ".keras round trip")
 
     def check_gradients(self) -> None:
-        if keras.config.backend() != "tensorflow":
-            raise NotApplicable("the gradient check runs on the tensorflow backend")
-        import tensorflow as tf
-
-        y_pred = tf.Variable(self.y_pred)
-        gradient_check(lambda: self.loss(self.y_true, y_pred), [y_pred], ["y_pred"])
+        if np.asarray(self.y_pred).dtype.kind != "f":
+            raise NotApplicable("the prediction is not floating point")
+        y_pred = keras.Variable(self.y_pred, name="y_pred")
+        gradient_check(
+            lambda _: self.loss(self.y_true, y_pred),
+            [None],
+            [y_pred],
+            ["y_pred"],
+            self.ex.allow_zero_gradient,
+        )
 
     def check_shapes(self) -> None:
         value = to_numpy(self.value)[0]
         if value.shape != () or not np.isfinite(value):
             raise Failed(f"the reduced loss is a finite scalar; got shape {value.shape}: {value}")
 
-    def check_mixed_precision(self) -> None:
+    def check_mixed(self, policy: str) -> None:
         if np.asarray(self.y_pred).dtype.kind != "f":
             raise NotApplicable("the prediction is not floating point")
-        # A mixed_float16 model hands the loss float16 predictions.
-        with dtype_policy("mixed_float16"):
-            value = self.implementation(**self.ex.kwargs)(
-                self.y_true, np.asarray(self.y_pred).astype("float16")
-            )
-        close(self.value, value, "loss of float16 predictions against float32", MIXED_TOLERANCE)
+        # A mixed-precision model hands the loss predictions in its compute dtype.
+        dtype = COMPUTE_DTYPE[policy]
+        with dtype_policy(policy):
+            y_pred = rounded(self.y_pred, dtype)
+            value = self.implementation(**self.ex.kwargs)(self.y_true, y_pred)
+        what = f"loss of {dtype} predictions against float32"
+        close(self.value, value, what, MIXED_TOLERANCE[policy])
 
     def check_xla(self) -> None:
         if np.asarray(self.y_pred).dtype.kind != "f":
@@ -278,9 +302,26 @@ class MetricSubject(Subject):
         inputs = keras.Input(shape=np.shape(self.y_pred)[1:])
         model = keras.Model(inputs, keras.layers.Identity()(inputs))
         model.compile(
-            loss="mse", metrics=[self.implementation(**self.ex.kwargs)], jit_compile=jit_compile
+            loss=self._loss(),
+            metrics=[self.implementation(**self.ex.kwargs)],
+            jit_compile=jit_compile,
         )
         return model
+
+    def _loss(self) -> Any:
+        """The loss compiled beside the metric: the example's, or one its targets fit."""
+        if self.ex.loss is not None:
+            return keras.losses.get(self.ex.loss)
+        true, pred = np.shape(self.y_true), np.shape(self.y_pred)
+        if true == pred:
+            return "mse"
+        labels = np.asarray(self.y_true).dtype.kind in "iu"
+        if labels and len(pred) >= 2 and true in (pred[:-1], (*pred[:-1], 1)):
+            return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        raise Failed(
+            f"targets of shape {true} and predictions of shape {pred} fit neither mse nor "
+            "sparse categorical cross-entropy; name the loss in the example (loss=...)"
+        )
 
     def check_keras_file(self) -> None:
         model = self._identity_model()
@@ -295,14 +336,17 @@ class MetricSubject(Subject):
             if not np.all(np.isfinite(value)):
                 raise Failed(f"the result is not finite: {value}")
 
-    def check_mixed_precision(self) -> None:
+    def check_mixed(self, policy: str) -> None:
         if np.asarray(self.y_pred).dtype.kind != "f":
             raise NotApplicable("the prediction is not floating point")
-        with dtype_policy("mixed_float16"):
+        dtype = COMPUTE_DTYPE[policy]
+        with dtype_policy(policy):
             metric = self.implementation(**self.ex.kwargs)
-            metric.update_state(self.y_true, np.asarray(self.y_pred).astype("float16"))
+            metric.update_state(self.y_true, rounded(self.y_pred, dtype))
             value = metric.result()
-        close(self.value, value, "metric of float16 predictions against float32", 5e-2)
+        # A metric accumulates in float32 but sees rounded predictions: twice the slack.
+        what = f"metric of {dtype} predictions against float32"
+        close(self.value, value, what, 2.5 * MIXED_TOLERANCE[policy])
 
     def check_xla(self) -> None:
         if has_strings(self.y_pred):
@@ -360,6 +404,7 @@ class ModelSubject(Subject):
         if ex.dtype == "float32" and self.model.inputs and ex.inputs is None:
             dtypes = [str(t.dtype) for t in self.model.inputs]  # each input its own dtype
             self.ex = dataclasses.replace(ex, dtype=dtypes[0])
+        self.default_shape, self.dtypes = default_shape, dtypes
         self.x = make_inputs(self.ex, default_shape, dtypes)
         self.y = self.model(self.x, training=False)
 
@@ -384,7 +429,11 @@ class ModelSubject(Subject):
             raise NotApplicable("no trainable weights")
         read_out = projection(self.y)
         gradient_check(
-            lambda: read_out(self.model(self.x, training=True)), weights, [w.path for w in weights]
+            lambda x: read_out(self.model(x, training=True)),
+            self.fresh_batches(self.x),
+            weights,
+            [w.path for w in weights],
+            self.ex.allow_zero_gradient,
         )
 
     def check_shapes(self) -> None:
@@ -397,15 +446,15 @@ class ModelSubject(Subject):
     def check_batch_independence(self) -> None:
         batch_independence(lambda x: self.model(x, training=False), self.x)
 
-    def check_mixed_precision(self) -> None:
-        covered_by_parts(self.spec, "mixed_precision")
-        with dtype_policy("mixed_float16"):
+    def check_mixed(self, policy: str) -> None:
+        covered_by_parts(self.spec, "mixed_precision" if policy == "mixed_float16" else policy)
+        with dtype_policy(policy):
             model = default_registry().build(self.spec.id, **self.ex.kwargs)
             model.set_weights(self.model.get_weights())
-            float16_weights(model.weights)
+            float32_weights(model.weights, policy)
             y = model(self.x, training=False)
         reference = self.model(self.x, training=False)
-        close(reference, y, "mixed_float16 against float32", MIXED_TOLERANCE)
+        close(reference, y, f"{policy} against float32", MIXED_TOLERANCE[policy])
 
     def check_xla(self) -> None:
         covered_by_parts(self.spec, "xla")
