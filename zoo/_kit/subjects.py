@@ -313,15 +313,18 @@ class MetricSubject(Subject):
         if self.ex.loss is not None:
             return keras.losses.get(self.ex.loss)
         true, pred = np.shape(self.y_true), np.shape(self.y_pred)
-        if true == pred:
-            return "mse"
         labels = np.asarray(self.y_true).dtype.kind in "iu"
-        if labels and len(pred) >= 2 and true in (pred[:-1], (*pred[:-1], 1)):
+        if labels and len(pred) >= 2 and pred[-1] > 1 and true in (pred[:-1], (*pred[:-1], 1)):
+            # Integer labels against per-class scores: a sparse metric.
             return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-        raise Failed(
-            f"targets of shape {true} and predictions of shape {pred} fit neither mse nor "
-            "sparse categorical cross-entropy; name the loss in the example (loss=...)"
-        )
+        try:
+            np.broadcast_shapes(true, pred)
+        except ValueError:
+            raise Failed(
+                f"targets of shape {true} and predictions of shape {pred} fit neither mse nor "
+                "sparse categorical cross-entropy; name the loss in the example (loss=...)"
+            ) from None
+        return "mse"
 
     def check_keras_file(self) -> None:
         model = self._identity_model()
