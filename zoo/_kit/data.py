@@ -113,7 +113,9 @@ def projection(outputs: Any) -> Callable[[Any], Any]:
     def read_out(values: Any) -> Any:
         total = 0.0
         for value, w in zip(keras.tree.flatten(values), weights):
-            total = total + keras.ops.sum(keras.ops.cast(value, "float32") * w)
+            # Both operands backend tensors: torch will not mix its tensors with NumPy.
+            value = keras.ops.cast(value, "float32")
+            total = total + keras.ops.sum(keras.ops.multiply(value, keras.ops.convert_to_tensor(w)))
         return total
 
     return read_out
