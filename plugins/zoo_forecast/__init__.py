@@ -8,6 +8,9 @@ This module only declares specs; implementations are imported on first use.
 
 import zoo
 
+# Losses and metrics take the quantiles the model was built with.
+_QUANTILES_ARG = {"quantiles": {"arg": "quantiles"}}
+
 _QUANTILES = [0.1, 0.5, 0.9]
 
 
@@ -86,12 +89,49 @@ def zoo_register(register):
     )
     register(
         zoo.ComponentSpec(
+            "diabetes",
+            kind="dataset",
+            target="zoo_forecast.diabetes:diabetes",
+            summary="scikit-learn's diabetes: 10 standardized features, 442 patients, seeded.",
+            tags=("quantile", "regression", "tabular"),
+        )
+    )
+    register(
+        zoo.ComponentSpec(
+            "co2",
+            kind="dataset",
+            target="zoo_forecast.co2:co2",
+            summary="Windows of the monthly Mauna Loa CO2 series (statsmodels), split in time.",
+            tags=("quantile", "forecasting", "time-series"),
+        )
+    )
+    register(
+        zoo.ComponentSpec(
             "quantile_mlp",
             kind="model",
             target="zoo_forecast.quantile_mlp:quantile_mlp",
             summary="MLP for tabular regression emitting Q non-crossing quantiles.",
             tags=("quantile", "regression", "tabular"),
             example={"kwargs": {"input_dim": 4, "hidden_units": [8]}},
+            training={
+                "loss": {
+                    "id": "forecast/QuantileLoss",
+                    "args": _QUANTILES_ARG,
+                },
+                "metrics": [
+                    {"id": "forecast/MeanPinballLoss", "args": _QUANTILES_ARG},
+                    {
+                        "id": "forecast/IntervalCoverage",
+                        "args": _QUANTILES_ARG,
+                    },
+                ],
+                "optimizer": "adam",
+                "learning_rate": 1e-3,
+                "monitor": "val_loss",
+                "mode": "min",
+                "batch_size": 32,
+                "epochs": 200,
+            },
         )
     )
     register(
@@ -103,6 +143,25 @@ def zoo_register(register):
             tags=("quantile", "forecasting", "time-series"),
             example={
                 "kwargs": {"window": 6, "horizon": 2, "encoder_units": 4, "hidden_units": [4]}
+            },
+            training={
+                "loss": {
+                    "id": "forecast/QuantileLoss",
+                    "args": _QUANTILES_ARG,
+                },
+                "metrics": [
+                    {"id": "forecast/MeanPinballLoss", "args": _QUANTILES_ARG},
+                    {
+                        "id": "forecast/IntervalCoverage",
+                        "args": _QUANTILES_ARG,
+                    },
+                ],
+                "optimizer": "adam",
+                "learning_rate": 3e-3,
+                "monitor": "val_loss",
+                "mode": "min",
+                "batch_size": 32,
+                "epochs": 60,
             },
         )
     )

@@ -139,6 +139,35 @@ def _specs():
                 "target_range": [0, 1],
             },
         ),
+        # === Data sources ===
+        zoo.ComponentSpec(
+            "digits",
+            target="zoo_vision.digits:digits",
+            kind="dataset",
+            summary="scikit-learn's 1,797 8x8 digits in [0, 1], 10 classes, stratified split.",
+            tags=("classification", "image"),
+        ),
+        zoo.ComponentSpec(
+            "image_folder",
+            target="zoo_vision.image_folder:image_folder",
+            kind="dataset",
+            summary="A folder of class subfolders of JPEG/PNG images, decoded and resized.",
+            tags=("classification", "image", "file"),
+        ),
+        zoo.ComponentSpec(
+            "tfrecord",
+            target="zoo_vision.tfrecord:tfrecord",
+            kind="dataset",
+            summary="TFRecord files of tf.train.Examples holding encoded images and int labels.",
+            tags=("classification", "image", "file"),
+        ),
+        zoo.ComponentSpec(
+            "super_resolution",
+            target="zoo_vision.super_resolution:super_resolution",
+            kind="dataset",
+            summary="Y-channel low/high-resolution patch pairs of scikit-learn's two photos.",
+            tags=("super-resolution", "image"),
+        ),
         # === Model builders (recipes in registry.toml) ===
         zoo.ComponentSpec(
             "resnet_cifar",
@@ -149,6 +178,17 @@ def _specs():
             example={
                 "kwargs": {"depth": 8, "width": 4, "input_shape": [8, 8, 3], "num_classes": 3}
             },
+            training={
+                "loss": "sparse_categorical_crossentropy",
+                "metrics": ["accuracy"],
+                "optimizer": "adam",
+                "learning_rate": 2e-3,
+                "schedule": "cosine",
+                "monitor": "val_accuracy",
+                "mode": "max",
+                "batch_size": 32,
+                "epochs": 15,
+            },
         ),
         zoo.ComponentSpec(
             "espcn",
@@ -157,6 +197,16 @@ def _specs():
             summary="ESPCN super-resolution (Shi et al. 2016) with a sub-pixel convolution.",
             tags=("super-resolution",),
             example={"kwargs": {"scale": 3, "filters": [8, 4]}, "input_shape": [2, 6, 5, 1]},
+            training={
+                "loss": "mse",
+                "metrics": [{"id": "vision/PSNR", "args": {"max_val": 1.0}}],
+                "optimizer": "adam",
+                "learning_rate": 1e-3,
+                "monitor": "val_psnr",
+                "mode": "max",
+                "batch_size": 16,
+                "epochs": 20,
+            },
         ),
         zoo.ComponentSpec(
             "mnist_cnn",
@@ -165,6 +215,17 @@ def _specs():
             summary="The classic MNIST convnet: Conv32-Conv64-MaxPool-Dense128-Dense.",
             tags=("classification",),
             example={"kwargs": {"input_shape": [8, 8, 1]}},
+            training={
+                "loss": "sparse_categorical_crossentropy",
+                "metrics": ["accuracy"],
+                "optimizer": "adam",
+                "learning_rate": 1e-3,
+                "schedule": "cosine",
+                "monitor": "val_accuracy",
+                "mode": "max",
+                "batch_size": 32,
+                "epochs": 10,
+            },
         ),
     ]
 
