@@ -103,3 +103,25 @@ def test_a_keras_file_predicts_the_same_on_every_backend(tmp_path: Path) -> None
                     atol=1e-4,
                     err_msg=f"{name} trained on {source}, loaded and predicted on {backend}",
                 )
+
+
+def test_a_saved_config_names_public_optimizer_classes() -> None:
+    """Keras on torch records its own optimizer module; the zoo records keras.optimizers."""
+    from zoo._saving import portable_config
+
+    torch_sgd = {"module": "keras.src.backend.torch.optimizers.torch_sgd", "class_name": "SGD"}
+    config = {
+        "class_name": "Functional",
+        "module": "keras.src.models.functional",
+        "compile_config": {"optimizer": torch_sgd, "loss": "mse"},
+        "layers": [{"module": "keras.layers", "class_name": "Dense"}],
+    }
+    fixed = portable_config(config)
+    assert fixed["compile_config"]["optimizer"] == {
+        "module": "keras.optimizers",
+        "class_name": "SGD",
+    }
+    assert fixed["module"] == "keras.src.models.functional"
+    assert fixed["layers"] == config["layers"]
+    assert config["compile_config"]["optimizer"] is torch_sgd  # the input is not changed
+    assert torch_sgd["module"].startswith("keras.src.backend.torch")
