@@ -183,8 +183,14 @@ class LayerSubject(Subject):
 
 
 def rounded(array: Any, dtype: str) -> np.ndarray:
-    """``array`` as a NumPy array of the compute dtype (bfloat16 through ml_dtypes)."""
-    return np.asarray(array).astype(ml_dtypes.bfloat16 if dtype == "bfloat16" else dtype)
+    """``array`` rounded to the compute dtype, as NumPy.
+
+    bfloat16 comes back as float32 holding bfloat16 values: Keras' torch backend keeps
+    an ml_dtypes bfloat16 array bfloat16 even when asked to cast it to float32.
+    """
+    if dtype == "bfloat16":
+        return np.asarray(array).astype(ml_dtypes.bfloat16).astype("float32")
+    return np.asarray(array).astype(dtype)
 
 
 class TrainableScale(keras.layers.Layer):
