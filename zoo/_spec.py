@@ -108,6 +108,13 @@ class Example:
         target_shape: shape of ``y_true`` for a loss or metric (default: the input shape).
         target_dtype: dtype of the generated targets.
         target_range: ``[low, high)`` of the generated targets.
+        loss: for a metric, the loss the kit compiles beside it (a Keras identifier or
+            config); by default one that fits the targets: ``mse`` when they have the
+            prediction's shape, sparse categorical cross-entropy on logits for integer
+            labels with one dimension fewer.
+        allow_zero_gradient: weight paths (``fnmatch`` patterns such as
+            ``"*/reduce_kernel"``) that may get an all-zero gradient on the example's
+            batches, for a weight that is unused by design on such inputs.
     """
 
     kwargs: Mapping[str, Any] = field(default_factory=dict)
@@ -118,6 +125,12 @@ class Example:
     target_shape: Sequence[int] | None = None
     target_dtype: str = "float32"
     target_range: Sequence[float] | None = None
+    loss: Any = None
+    allow_zero_gradient: Sequence[str] = ()
+
+    def __post_init__(self) -> None:
+        patterns = self.allow_zero_gradient
+        object.__setattr__(self, "allow_zero_gradient", _str_tuple(patterns, "allow_zero_gradient"))
 
     @classmethod
     def coerce(cls, value: Example | Mapping[str, Any] | None) -> Example | None:
