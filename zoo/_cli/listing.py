@@ -90,6 +90,9 @@ def describe(name: str) -> dict[str, Any]:
             if p["name"] in entry.args:
                 p.update(default=entry.args[p["name"]], required=False, fixed_by_recipe=True)
     info["parameters"] = params
+    if callable(shapes := getattr(implementation, "feature_shapes", None)):  # backbone stages
+        values = {p["name"]: p["default"] for p in params if not p["required"]}
+        info["stages"] = {stage: list(shape) for stage, shape in shapes(**values).items()}
     doc = inspect.getdoc(implementation) or ""
     info["doc"] = doc.strip().split("\n\n")[0].replace("\n", " ")
     return info
@@ -165,6 +168,9 @@ def run_info(args: argparse.Namespace) -> int:
             note = "  (set by the recipe)" if p.get("fixed_by_recipe") else ""
             annotation = f": {p['annotation']}" if p["annotation"] else ""
             print(f"    {p['name']}{annotation} {default}{note}")
+    if info.get("stages"):
+        shown = ", ".join(f"{stage} {tuple(shape)}" for stage, shape in info["stages"].items())
+        print(f"  stages:       {shown} (features=[...])")
     if info.get("graph"):
         _print_graph(info["graph"])
     if info.get("search"):
