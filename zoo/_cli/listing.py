@@ -93,6 +93,10 @@ def describe(name: str) -> dict[str, Any]:
     if callable(shapes := getattr(implementation, "feature_shapes", None)):  # backbone stages
         values = {p["name"]: p["default"] for p in params if not p["required"]}
         info["stages"] = {stage: list(shape) for stage, shape in shapes(**values).items()}
+    targets = {entry.id, entry.name}  # the declared presets of this recipe or builder
+    info["presets"] = [
+        p.id for p in zoo.list_components(kind="preset") if p.preset.builder in targets
+    ]
     doc = inspect.getdoc(implementation) or ""
     info["doc"] = doc.strip().split("\n\n")[0].replace("\n", " ")
     return info
@@ -171,6 +175,8 @@ def run_info(args: argparse.Namespace) -> int:
     if info.get("stages"):
         shown = ", ".join(f"{stage} {tuple(shape)}" for stage, shape in info["stages"].items())
         print(f"  stages:       {shown} (features=[...])")
+    if info.get("presets"):
+        print(f"  presets:      {', '.join(info['presets'])} (weights=... or zoo.from_preset)")
     if info.get("graph"):
         _print_graph(info["graph"])
     if info.get("search"):
