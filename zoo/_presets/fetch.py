@@ -113,9 +113,11 @@ def _download(spec: Any, partial: Path) -> str:
         raise
     except (urllib.error.URLError, OSError, ValueError) as error:
         reason = getattr(error, "reason", None) or error
+        if isinstance(error, urllib.error.HTTPError):
+            reason = f"HTTP Error {error.code}: {error.reason}"
         raise ZooError(
             f"A declared preset is fetched from its url. Received: {url} for {spec.id} "
-            f"failed within {timeout:g} s: {type(error).__name__}: {reason}. Check the "
+            f"failed (timeout {timeout:g} s): {type(error).__name__}: {reason}. Check the "
             f"address and the network, or copy the file to {str(cached_path(spec))!r}."
         ) from None
     return digest.hexdigest()
