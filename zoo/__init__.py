@@ -6,6 +6,7 @@
     layer = zoo.get("vision/PixelShuffle")(upscale_factor=2)
     zoo.save(model, "model.keras"); model = zoo.load("model.keras")
     zoo.export(model, "model.tflite", format="tflite", quantization="dynamic_range")
+    result = zoo.fit("resnet_small", "vision/digits", out="runs/digits")   # a run folder
 
 Importing ``zoo`` and listing components never imports TensorFlow, Keras or a
 plugin's implementation; ``get`` and ``build`` do, on first use.
@@ -42,7 +43,10 @@ __all__ = [
     "AmbiguousNameError",
     "ArgumentError",
     "ComponentSpec",
+    "DataInfo",
+    "DataSplits",
     "Example",
+    "FitResult",
     "GraphError",
     "NotFoundError",
     "PluginError",
@@ -50,12 +54,15 @@ __all__ = [
     "PresetSource",
     "Recipe",
     "RegistryFileError",
+    "TrainingDefaults",
     "ZooError",
     "ZooWarning",
     "__version__",
     "build",
     "build_graph",
+    "compile",
     "export",
+    "fit",
     "from_preset",
     "get",
     "get_spec",
@@ -63,6 +70,7 @@ __all__ = [
     "list_components",
     "list_plugins",
     "load",
+    "load_data",
     "plugin_settings",
     "register_plugin",
     "registry_files",
@@ -72,6 +80,28 @@ __all__ = [
     "to_spec",
     "unregister_plugin",
 ]
+
+
+#: Public names imported on first access (they import NumPy): name -> module.
+_LAZY = {
+    "load_data": "zoo._data.resolve",
+    "DataInfo": "zoo._data.splits",
+    "DataSplits": "zoo._data.splits",
+    "fit": "zoo._training.fitting",
+    "FitResult": "zoo._training.fitting",
+    "compile": "zoo._training.compiling",
+    "TrainingDefaults": "zoo._training.defaults",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'zoo' has no attribute {name!r}")
 
 
 def list_components(

@@ -42,7 +42,7 @@ from zoo._registry_file import (
     user_registry_paths,
 )
 from zoo._spec import ComponentSpec, Entry, PluginInfo, Recipe, check_name, natural_key
-from zoo._version import PLUGIN_API_VERSION
+from zoo._version import PLUGIN_API_VERSION, __version__
 
 ENTRY_POINT_GROUP = "zoo.plugins"
 _TRUE = ("1", "true", "yes", "on")
@@ -116,6 +116,7 @@ class Registry:
                 return
             self._config = load_registry_config(self.registry_files())
             try:
+                self._load_core_plugin()
                 self._load_entry_points()
                 self._loaded = True
                 self._refresh_recipes()
@@ -184,6 +185,19 @@ class Registry:
                 )
                 continue
             self._record(self._add_plugin(plugin, info))
+
+    def _load_core_plugin(self) -> None:
+        """The core's own components (the data sources ``zoo/npz``, ``zoo/csv``): plugin ``zoo``.
+
+        They come with the project's own registry file (whose ``zoo/`` graph recipes share
+        the namespace), so a registry built without it holds only what it is given.
+        """
+        if not self._include_default_file:
+            return
+        from zoo._data import specs
+
+        info = PluginInfo(specs.PLUGIN, "disabled", "keras-zoo", __version__, specs.__name__)
+        self._record(self._add_plugin(specs, info))
 
     def _record(self, info: PluginInfo) -> None:
         # Two failed twins share a name; keep the first record, whose reason names both.
@@ -572,7 +586,7 @@ class Registry:
         if isinstance(entry, Recipe) and entry.graph is not None:
             from zoo._graph import build_recipe_graph
 
-            return build_recipe_graph(entry, overrides, self)
+            return _tag(build_recipe_graph(entry, overrides, self), entry.id, overrides)
         if isinstance(entry, Recipe):
             builder = self.builder_of(entry)
             arguments = {**entry.args, **overrides}
@@ -584,7 +598,25 @@ class Registry:
                 f"zoo.build makes models from recipes and model builders. Received: {entry.id!r}, "
                 f"a {entry.kind}. Use zoo.get({entry.id!r})(...) to construct it."
             )
-        return build_model(self.get(builder.id), arguments, label)
+        implementation = self.get(builder.id)
+        model = build_model(implementation, arguments, label)
+        return _tag(model, entry.id, {**_signature_defaults(implementation), **arguments})
+
+
+def _signature_defaults(fn: Any) -> dict[str, Any]:
+    from zoo._arguments import parameters
+
+    return {p.name: p.default for p in parameters(fn) if not p.required}
+
+
+def _tag(model: Any, entry_id: str, arguments: Mapping[str, Any]) -> Any:
+    """Record on ``model`` what built it (``zoo_id``, ``zoo_arguments``), for zoo.compile/fit.
+
+    Set past Keras' attribute tracking: plain data, not part of the saved model.
+    """
+    object.__setattr__(model, "zoo_id", entry_id)
+    object.__setattr__(model, "zoo_arguments", dict(arguments))
+    return model
 
 
 def _collector(plugin: str, declarations: list[ComponentSpec | Recipe]) -> Callable[[Any], None]:

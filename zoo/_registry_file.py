@@ -18,6 +18,7 @@ expressions, only TOML data. A file has three optional tables::
     tags = ["classification"]
     args = { depth = 20 }
     search = { width = { type = "choice", values = [1, 2] } }
+    training = { epochs = 30, monitor = "val_accuracy", mode = "max" }   # zoo._training.defaults
 
     [recipes.lab.wide_deep]        # a graph recipe: a model described as data
     summary = "Wide & Deep."
@@ -47,7 +48,7 @@ from zoo._spec import Recipe, check_name
 
 _TOP_KEYS = ("plugins", "settings", "recipes")
 _PLUGIN_KEYS = ("autoload", "allow", "deny", "strict")
-_RECIPE_KEYS = ("builder", "args", "summary", "tags", "search", "graph")
+_RECIPE_KEYS = ("builder", "args", "summary", "tags", "search", "graph", "training")
 
 
 @dataclass
@@ -173,6 +174,7 @@ def read_registry_file(path: Path, config: RegistryConfig) -> None:
                     namespace=namespace,
                     source=str(path),
                     graph=graph,
+                    training=dict(_table(path, f"{key}.training", body.get("training", {}))),
                 )
             except RegistryFileError:
                 raise

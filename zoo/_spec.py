@@ -195,6 +195,8 @@ class ComponentSpec:
         tags: free-form labels for ``zoo list --tag``.
         backends: the Keras backends it runs on; empty means every backend.
         example: how ``zoo.testing`` exercises it (an `Example` or a mapping of its fields).
+        training: for a model builder, how it trains by default: loss, metrics, optimizer,
+            schedule, monitored metric, batch size, epochs (see `zoo._training.defaults`).
         preset: for kind ``preset`` only, where its weights live (a `PresetSource` or a
             mapping of its fields); its ``target`` may be left out.
 
@@ -209,6 +211,7 @@ class ComponentSpec:
     tags: tuple[str, ...] = ()
     backends: tuple[str, ...] = ()
     example: Example | None = None
+    training: Mapping[str, Any] | None = None
     plugin: str = ""
     distribution: str = ""
     version: str = ""
@@ -246,6 +249,15 @@ class ComponentSpec:
             )
         object.__setattr__(self, "backends", backends)
         object.__setattr__(self, "example", Example.coerce(self.example))
+        if self.training is not None:
+            if self.kind != "model":
+                raise ZooError(
+                    f"Only a model builder declares training defaults. Received: training "
+                    f"for {self.name!r}, a {self.kind}. Remove it."
+                )
+            object.__setattr__(
+                self, "training", _checked_training(self.training, f"training of {self.name!r}")
+            )
 
     @property
     def id(self) -> str:
@@ -267,6 +279,7 @@ class ComponentSpec:
             "summary": self.summary,
             "tags": list(self.tags),
             "backends": list(self.backends) or ["any"],
+            "training": plain(self.training) if self.training else None,
             "distribution": self.distribution,
             "version": self.version,
             **({"preset": self.preset.to_dict()} if self.preset is not None else {}),
@@ -345,6 +358,8 @@ class Recipe:
         source: where it was declared (a file path or a plugin's distribution).
         graph: a graph spec (inputs, nodes, outputs; see docs/graphs.md) instead of a
             builder; checked here without importing Keras.
+        training: training defaults merged over the builder's (see
+            `zoo._training.defaults`).
     """
 
     name: str
@@ -356,6 +371,7 @@ class Recipe:
     namespace: str = ""
     source: str = ""
     graph: Mapping[str, Any] | None = None
+    training: Mapping[str, Any] = field(default_factory=dict)
     kind: str = dataclasses.field(default="model", init=False)
 
     def __post_init__(self) -> None:
@@ -377,6 +393,9 @@ class Recipe:
         object.__setattr__(self, "tags", _str_tuple(self.tags, "tags"))
         for argument, space in self.search.items():
             check_search_space(argument, space)
+        object.__setattr__(
+            self, "training", _checked_training(self.training, f"training of {self.name!r}")
+        )
 
     def _check_graph(self) -> None:
         from zoo._graph.schema import parse_graph, split_override
@@ -418,8 +437,15 @@ class Recipe:
             "summary": self.summary,
             "tags": list(self.tags),
             "search": {k: dict(v) for k, v in self.search.items()},
+            "training": plain(self.training),
             "source": self.source,
         }
+
+
+def _checked_training(table: Any, where: str) -> dict[str, Any]:
+    from zoo._training.defaults import check_training
+
+    return check_training(table, where)
 
 
 def plain(value: Any) -> Any:

@@ -8,6 +8,9 @@ This module only declares specs; implementations are imported on first use.
 
 import zoo
 
+# Losses and metrics take the quantiles the model was built with.
+_QUANTILES_ARG = {"quantiles": {"arg": "quantiles"}}
+
 _QUANTILES = [0.1, 0.5, 0.9]
 
 
@@ -92,6 +95,25 @@ def zoo_register(register):
             summary="MLP for tabular regression emitting Q non-crossing quantiles.",
             tags=("quantile", "regression", "tabular"),
             example={"kwargs": {"input_dim": 4, "hidden_units": [8]}},
+            training={
+                "loss": {
+                    "id": "forecast/QuantileLoss",
+                    "args": _QUANTILES_ARG,
+                },
+                "metrics": [
+                    {"id": "forecast/MeanPinballLoss", "args": _QUANTILES_ARG},
+                    {
+                        "id": "forecast/IntervalCoverage",
+                        "args": _QUANTILES_ARG,
+                    },
+                ],
+                "optimizer": "adam",
+                "learning_rate": 1e-3,
+                "monitor": "val_loss",
+                "mode": "min",
+                "batch_size": 32,
+                "epochs": 200,
+            },
         )
     )
     register(
@@ -103,6 +125,25 @@ def zoo_register(register):
             tags=("quantile", "forecasting", "time-series"),
             example={
                 "kwargs": {"window": 6, "horizon": 2, "encoder_units": 4, "hidden_units": [4]}
+            },
+            training={
+                "loss": {
+                    "id": "forecast/QuantileLoss",
+                    "args": _QUANTILES_ARG,
+                },
+                "metrics": [
+                    {"id": "forecast/MeanPinballLoss", "args": _QUANTILES_ARG},
+                    {
+                        "id": "forecast/IntervalCoverage",
+                        "args": _QUANTILES_ARG,
+                    },
+                ],
+                "optimizer": "adam",
+                "learning_rate": 3e-3,
+                "monitor": "val_loss",
+                "mode": "min",
+                "batch_size": 32,
+                "epochs": 60,
             },
         )
     )

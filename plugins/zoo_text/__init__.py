@@ -77,6 +77,16 @@ def _builder_spec(name, summary, tags, kwargs):
             "kwargs": {"vocabulary_size": 30, "sequence_length": 8, "num_classes": 3, **kwargs},
             "input_range": [0, 30],
         },
+        training={
+            "loss": "sparse_categorical_crossentropy",
+            "metrics": ["accuracy"],
+            "optimizer": "adam",
+            "learning_rate": 1e-3,
+            "monitor": "val_accuracy",
+            "mode": "max",
+            "batch_size": 32,
+            "epochs": 20,
+        },
     )
 
 

@@ -139,6 +139,14 @@ def _specs():
                 "target_range": [0, 1],
             },
         ),
+        # === Data sources ===
+        zoo.ComponentSpec(
+            "digits",
+            target="zoo_vision.digits:digits",
+            kind="dataset",
+            summary="scikit-learn's 1,797 8x8 digits in [0, 1], 10 classes, stratified split.",
+            tags=("classification", "image"),
+        ),
         # === Model builders (recipes in registry.toml) ===
         zoo.ComponentSpec(
             "resnet_cifar",
@@ -149,6 +157,17 @@ def _specs():
             example={
                 "kwargs": {"depth": 8, "width": 4, "input_shape": [8, 8, 3], "num_classes": 3}
             },
+            training={
+                "loss": "sparse_categorical_crossentropy",
+                "metrics": ["accuracy"],
+                "optimizer": "adam",
+                "learning_rate": 2e-3,
+                "schedule": "cosine",
+                "monitor": "val_accuracy",
+                "mode": "max",
+                "batch_size": 32,
+                "epochs": 15,
+            },
         ),
         zoo.ComponentSpec(
             "espcn",
@@ -157,6 +176,16 @@ def _specs():
             summary="ESPCN super-resolution (Shi et al. 2016) with a sub-pixel convolution.",
             tags=("super-resolution",),
             example={"kwargs": {"scale": 3, "filters": [8, 4]}, "input_shape": [2, 6, 5, 1]},
+            training={
+                "loss": "mse",
+                "metrics": [{"id": "vision/PSNR", "args": {"max_val": 1.0}}],
+                "optimizer": "adam",
+                "learning_rate": 1e-3,
+                "monitor": "val_psnr",
+                "mode": "max",
+                "batch_size": 16,
+                "epochs": 20,
+            },
         ),
         zoo.ComponentSpec(
             "mnist_cnn",
@@ -165,6 +194,17 @@ def _specs():
             summary="The classic MNIST convnet: Conv32-Conv64-MaxPool-Dense128-Dense.",
             tags=("classification",),
             example={"kwargs": {"input_shape": [8, 8, 1]}},
+            training={
+                "loss": "sparse_categorical_crossentropy",
+                "metrics": ["accuracy"],
+                "optimizer": "adam",
+                "learning_rate": 1e-3,
+                "schedule": "cosine",
+                "monitor": "val_accuracy",
+                "mode": "max",
+                "batch_size": 32,
+                "epochs": 10,
+            },
         ),
     ]
 

@@ -1,10 +1,12 @@
 """``zoo demo``: train ``resnet_small`` on scikit-learn's digits, save it, reload it fresh.
 
-The whole loop a user runs with the zoo, offline, in a few minutes on a CPU: build a
-recipe by name, train it with a progress bar, report held-out accuracy, save the
-model to ``.keras``, load it back in a new Python process (`zoo.load`, which imports
-the plugins the file names and calls ``keras.saving.load_model(safe_mode=True)``),
-and check that the reloaded model predicts exactly what the trained one did.
+The whole loop a user runs with the zoo, offline, in a few minutes on a CPU, as a thin
+caller of `zoo.fit`: train the recipe on the data source ``vision/digits`` with its
+declared training defaults (a progress bar on a terminal, a line per epoch in a log),
+report the best weights' held-out accuracy, load the saved ``best.keras`` back in a
+new Python process (`zoo.load`, which imports the plugins the file names and calls
+``keras.saving.load_model(safe_mode=True)``), and check that the reloaded model
+predicts exactly what the trained one did.
 
 The core knows no concrete component: the recipe is asked for by name, so the demo
 needs the plugin that provides ``resnet_small`` (``vision``, in keras-zoo itself).
@@ -13,7 +15,9 @@ needs the plugin that provides ``resnet_small`` (``vision``, in keras-zoo itself
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,6 +29,7 @@ import zoo
 from zoo._errors import ZooError
 
 RECIPE = "resnet_small"
+DATA = "vision/digits"
 
 # Runs in a fresh interpreter: nothing from the training process is reused.
 _RELOAD = """
@@ -45,7 +50,10 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--epochs", type=int, default=15, help="training epochs (default 15)")
     p.add_argument("--batch-size", type=int, default=32, help="batch size (default 32)")
     p.add_argument(
-        "--learning-rate", type=float, default=2e-3, help="Adam's initial rate, cosine-decayed"
+        "--learning-rate",
+        type=float,
+        default=2e-3,
+        help="Adam's initial rate, cosine-decayed (default 0.002)",
     )
     p.add_argument("--seed", type=int, default=0, help="seed of the split and the training")
     p.add_argument(
@@ -81,22 +89,6 @@ def _check_arguments(args: argparse.Namespace) -> None:
         )
 
 
-def _load_digits(seed: int) -> tuple[Any, Any, Any, Any]:
-    try:
-        from sklearn.datasets import load_digits
-        from sklearn.model_selection import train_test_split
-    except ImportError:
-        raise ZooError(
-            "The demo trains on scikit-learn's digits, shipped with scikit-learn. Received: "
-            "scikit-learn is not installed. Install it: pip install 'keras-zoo[examples]'."
-        ) from None
-    digits = load_digits()
-    images = (digits.images / 16.0).astype("float32")[..., None]  # (1797, 8, 8, 1) in [0, 1]
-    return train_test_split(
-        images, digits.target, test_size=0.2, stratify=digits.target, random_state=seed
-    )
-
-
 def _reload_in_fresh_process(path: Path, inputs: Any, folder: Path) -> Any:
     import numpy as np
 
@@ -120,34 +112,32 @@ def _reload_in_fresh_process(path: Path, inputs: Any, folder: Path) -> Any:
 def run_demo(args: argparse.Namespace) -> int:
     _check_arguments(args)
     started = time.perf_counter()
-    x_train, x_test, y_train, y_test = _load_digits(args.seed)
-    import keras
     import numpy as np
-
-    keras.utils.set_random_seed(args.seed)
-    model = zoo.build(RECIPE, input_shape=[8, 8, 1], num_classes=10)
-    print(
-        f"{RECIPE}: {model.count_params():,} parameters; scikit-learn digits, "
-        f"{len(x_train)} training and {len(x_test)} held-out 8x8 images"
-    )
-    steps = args.epochs * -(-len(x_train) // args.batch_size)
-    schedule = keras.optimizers.schedules.CosineDecay(args.learning_rate, steps)
-    model.compile(
-        optimizer=keras.optimizers.Adam(schedule),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    training = time.perf_counter()
-    model.fit(x_train, y_train, epochs=args.epochs, batch_size=args.batch_size, verbose=1)
-    training = time.perf_counter() - training
-    probabilities = model.predict(x_test, verbose=0)
-    accuracy = float(np.mean(probabilities.argmax(axis=-1) == y_test))
-    print(f"held-out accuracy: {accuracy:.4f} ({len(x_test)} images); training {training:.1f} s")
 
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        path = Path(args.output) if args.output else folder / f"{RECIPE}_digits.keras"
-        zoo.save(model, path)
+        result = zoo.fit(
+            RECIPE,
+            DATA,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            learning_rate=args.learning_rate,
+            seed=args.seed,
+            out=folder / "run",
+        )
+        info = json.loads(result.paths["run"].read_text())["data"]
+        accuracy = result.metrics["test"]["accuracy"]
+        print(
+            f"{RECIPE}: {result.model.count_params():,} parameters; {DATA}: "
+            f"{info['sizes']['train']} training, {info['sizes']['validation']} validation and "
+            f"{info['sizes']['test']} held-out 8x8 images"
+        )
+        print(f"held-out accuracy: {accuracy:.4f}; training {time.perf_counter() - started:.1f} s")
+        x_test, _ = zoo.load_data(DATA, seed=args.seed).arrays("test")
+        probabilities = result.model.predict(x_test, verbose=0)
+        path = result.paths["best"]
+        if args.output:
+            path = Path(shutil.copyfile(path, args.output))
         kept = "" if args.output else "; temporary, --output PATH keeps it"
         print(f"saved to {path} ({path.stat().st_size / 1e6:.1f} MB{kept})")
         reloaded = _reload_in_fresh_process(path, x_test, folder)
