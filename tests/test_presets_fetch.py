@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import http.server
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -260,3 +263,25 @@ def test_only_a_preset_spec_carries_a_preset():
         )
     with pytest.raises(zoo.ZooError, match="target"):
         zoo.ComponentSpec("p", kind="layer")
+
+
+def test_listing_declared_presets_imports_neither_keras_nor_tensorflow(tmp_path):
+    script = (
+        "import sys, zoo\n"
+        "spec = zoo.ComponentSpec('lazy', kind='preset', preset={'builder': 'vision/resnet_cifar',"
+        " 'url': 'http://127.0.0.1:9/w.keras', 'sha256': '0' * 64})\n"
+        "class Plugin:\n"
+        "    @zoo.hookimpl\n"
+        "    def zoo_register(self, register):\n"
+        "        register(spec)\n"
+        "zoo.register_plugin(Plugin(), 'lazytest')\n"
+        "assert [e.id for e in zoo.list_components(kind='preset')] == ['lazytest/lazy']\n"
+        "heavy = [m for m in ('keras', 'tensorflow', 'numpy') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    env = {**os.environ, "ZOO_CACHE": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert not list(tmp_path.iterdir())  # nothing fetched
