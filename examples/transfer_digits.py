@@ -104,6 +104,11 @@ def main() -> None:
             "resnet_small",
             (x[first], y[first]),
             overrides={"depth": args.depth, "width": args.width},
+            data_args={
+                "class_names": ("0", "1", "2", "3", "4"),
+                "preprocessing": {"scale": 1 / 16, "range": [0.0, 1.0]},
+                "arguments": {"dataset": "sklearn.datasets.load_digits", "digits": [0, 1, 2, 3, 4]},
+            },
             epochs=args.pretrain_epochs,
             out=run,
             seed=0,
