@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+import re
+
 import keras
 import numpy as np
 import pytest
@@ -104,4 +107,9 @@ def test_backbone_arguments_are_checked(overrides, match):
 def test_zoo_info_lists_the_stages_and_their_shapes(capsys):
     assert main(["info", "resnet_small"]) == 0
     out = capsys.readouterr().out
-    assert "stem (32, 32, 16), stage1 (32, 32, 16), stage2 (16, 16, 32), stage3 (8, 8, 64)" in out
+    shown = dict(re.findall(r"``(stem|stage\d)``: ``[^`]*`` \[(\([\d, ]+\))\]", out))
+    assert list(shown) == list(STAGES)
+    built = zoo.build("resnet_small", features=list(STAGES)).output
+    assert {k: ast.literal_eval(v) for k, v in shown.items()} == {
+        k: tuple(v.shape[1:]) for k, v in built.items()
+    }
