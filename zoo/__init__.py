@@ -53,6 +53,7 @@ __all__ = [
     "Recipe",
     "RegistryFileError",
     "TrainingDefaults",
+    "TuneResult",
     "ZooError",
     "ZooWarning",
     "__version__",
@@ -64,6 +65,7 @@ __all__ = [
     "get",
     "get_spec",
     "hookimpl",
+    "hypermodel",
     "list_components",
     "list_plugins",
     "load",
@@ -74,6 +76,7 @@ __all__ = [
     "save",
     "serializable",
     "to_spec",
+    "tune",
     "unregister_plugin",
 ]
 
@@ -87,6 +90,9 @@ _LAZY = {
     "FitResult": "zoo._training.fitting",
     "compile": "zoo._training.compiling",
     "TrainingDefaults": "zoo._training.defaults",
+    "hypermodel": "zoo._tuning.hypermodel",
+    "tune": "zoo._tuning.search",
+    "TuneResult": "zoo._tuning.search",
 }
 
 
