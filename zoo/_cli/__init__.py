@@ -12,12 +12,12 @@ import os
 import sys
 from collections.abc import Sequence
 
-from zoo._cli import building, check, demo, export, graph, listing, new_plugin, train
+from zoo._cli import building, check, demo, export, graph, listing, new_plugin, train, tune
 from zoo._errors import ZooError
 from zoo._registry import Registry, set_default_registry
 from zoo._version import __version__
 
-COMMANDS = (listing, building, graph, train, demo, export, check, new_plugin)
+COMMANDS = (listing, building, graph, train, tune, demo, export, check, new_plugin)
 
 
 def make_parser() -> argparse.ArgumentParser:

@@ -169,6 +169,8 @@ def tune(
     if workers:
         from zoo._tuning import distributed
 
+        if resume:
+            make_tuner(config, folder, data=data, quiet=True)  # reloads and cleans the state
         distributed.run(folder, workers, timeout=timeout)
         model_tuner = make_tuner(config, folder, data=data, quiet=True)
     else:
@@ -225,8 +227,29 @@ def make_tuner(
     with contextlib.redirect_stdout(stream):  # keras-tuner's "Reloading Tuner from ..."
         instance = recording(model, **kwargs)
     instance.zoo_folder = folder
+    _forget_ended_trials(instance)
     instance.zoo_lines = config["verbose"] == 2 and not quiet
     return instance
+
+
+def _forget_ended_trials(instance: Any) -> None:
+    """Drop ended trials that keras-tuner's saved state still lists as ongoing.
+
+    ``Oracle.end_trial`` saves its state before it removes the trial from the ongoing
+    ones, and a chief saves nothing after a worker's last trial, so a reloaded oracle
+    would hand that finished trial to the same tuner id again (run twice). Trials that
+    were really interrupted (status RUNNING) stay, and resume.
+    """
+    from keras_tuner.src.distribute import utils
+
+    if utils.has_chief_oracle():
+        return  # the chief's or a worker's view: the in-process reload cleaned it
+    oracle = instance.oracle
+    ended = [k for k, t in oracle.ongoing_trials.items() if t.status != "RUNNING"]
+    for tuner_id in ended:
+        del oracle.ongoing_trials[tuner_id]
+    if ended:
+        instance.save()
 
 
 class _Recording:
