@@ -484,6 +484,9 @@ def _finish(model_tuner: Any, config: dict[str, Any], folder: Path, registry: An
         # optimizer has none yet, which Keras warns about. The weights load in full.
         warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
         model = model_tuner.load_model(best)
+    if getattr(model, "optimizer", None) is not None and not model.optimizer.built:
+        # Saved with its slots (zeros), so loading best.keras finds what it expects.
+        model.optimizer.build(model.trainable_variables)
     paths["best"] = folder / "best.keras"
     zoo.save(model, paths["best"])
     metrics = _evaluate(model, hypermodel.splits)
