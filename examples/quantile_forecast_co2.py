@@ -28,26 +28,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras
 import numpy as np
-import statsmodels.api as sm
+from zoo_forecast.co2 import load_series, windows  # the forecast/co2 source's helpers
 
 import zoo
 
 QUANTILES = [0.1, 0.5, 0.9]
 SEASON = 12  # months
-
-
-def load_series() -> tuple[np.ndarray, np.ndarray]:
-    """Monthly mean CO2 (ppm) and the month of each value."""
-    weekly = sm.datasets.co2.load_pandas().data["co2"]
-    monthly = weekly.resample("MS").mean().interpolate()
-    return monthly.to_numpy(dtype="float64"), monthly.index.to_numpy()
-
-
-def windows(series: np.ndarray, window: int, horizon: int, starts: range) -> tuple[np.ndarray, ...]:
-    """Input windows ``(n, window, 1)`` and targets ``(n, horizon)`` for each start index."""
-    x = np.stack([series[s : s + window] for s in starts])[..., None]
-    y = np.stack([series[s + window : s + window + horizon] for s in starts])
-    return x.astype("float32"), y.astype("float32")
 
 
 def pinball(y: np.ndarray, pred: np.ndarray) -> float:

@@ -35,6 +35,7 @@ import keras
 import numpy as np
 from PIL import Image
 from sklearn.datasets import load_sample_images
+from zoo_vision import super_resolution  # the vision/super_resolution source's helpers
 
 import zoo
 
@@ -44,33 +45,20 @@ PATCH = 17  # low-resolution patch size, as in the paper
 
 def luminance(rgb: np.ndarray) -> np.ndarray:
     """Y of YCbCr in [0, 1], cropped to a multiple of SCALE."""
-    height, width = (d - d % SCALE for d in rgb.shape[:2])
-    y = Image.fromarray(rgb[:height, :width]).convert("YCbCr").split()[0]
-    return np.asarray(y, dtype="float32") / 255.0
+    return super_resolution.luminance(rgb, SCALE)
 
 
 def resize(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """Bicubic resize of a [0, 1] float image to (width, height), with PIL."""
-    return np.asarray(Image.fromarray(image, mode="F").resize(size, Image.BICUBIC))
+    return super_resolution.resize(image, size)
 
 
 def downscale(high: np.ndarray) -> np.ndarray:
-    return resize(high, (high.shape[1] // SCALE, high.shape[0] // SCALE))
+    return super_resolution.downscale(high, SCALE)
 
 
 def patches(high: np.ndarray, count: int, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
-    low = downscale(high)
-    tops = rng.integers(0, low.shape[0] - PATCH + 1, count)
-    lefts = rng.integers(0, low.shape[1] - PATCH + 1, count)
-    x = np.stack([low[t : t + PATCH, s : s + PATCH] for t, s in zip(tops, lefts)])
-    size = PATCH * SCALE
-    y = np.stack(
-        [
-            high[t * SCALE : t * SCALE + size, s * SCALE : s * SCALE + size]
-            for t, s in zip(tops, lefts)
-        ]
-    )
-    return x[..., None], y[..., None]
+    return super_resolution.patches(high, count, rng, SCALE, PATCH)
 
 
 def score(metric_name: str, reference: np.ndarray, estimate: np.ndarray) -> float:

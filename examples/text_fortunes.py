@@ -42,39 +42,16 @@ NEW_SENTENCES = [
 ]
 
 
-def split_quotes(raw: str) -> list[str]:
-    """The quotes of a fortune file: text between lines holding only ``%``, on one line."""
-    quotes, lines = [], []
-    for line in [*raw.splitlines(), "%"]:
-        if line.strip() == "%":
-            quote = " ".join(" ".join(lines).split())
-            if quote:
-                quotes.append(quote)
-            lines = []
-        else:
-            lines.append(line)
-    return quotes
-
-
 def read_fortunes(folder: Path, categories: tuple[str, ...]) -> tuple[list[str], list[int]]:
-    """The quotes of each category file, deduplicated across the corpus, with labels."""
-    missing = [c for c in categories if not (folder / c).is_file()]
-    if missing:
-        raise SystemExit(
-            f"This example reads the fortune files of Debian's 'fortunes' package. Received: "
-            f"no {', '.join(missing)} under {folder}. Install it with "
-            "`apt-get install fortunes` (Debian/Ubuntu), or pass --corpus DIR."
-        )
-    seen: set[str] = set()
-    texts, labels = [], []
-    for label, category in enumerate(categories):
-        raw = (folder / category).read_bytes().decode("utf-8", errors="replace")
-        for quote in split_quotes(raw):
-            if quote not in seen:
-                seen.add(quote)
-                texts.append(quote)
-                labels.append(label)
-    return texts, labels
+    """The quotes of each category file (the text/fortunes source's reader), with labels."""
+    from zoo_text import fortunes
+
+    import zoo
+
+    try:
+        return fortunes.read_fortunes(folder, categories)
+    except zoo.ZooError as error:
+        raise SystemExit(f"{error} (or pass --corpus DIR)") from None
 
 
 def split(labels: list[int], fraction: float, seed: int) -> tuple[list[int], list[int]]:

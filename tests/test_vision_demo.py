@@ -36,10 +36,13 @@ def test_demo_trains_saves_and_reloads_in_a_fresh_process(tmp_path):
     done = run_zoo("demo", "--epochs", "1", "--output", str(path), "--min-accuracy", "1.01")
     # ResNet-20 built for 8x8x1 digits: the stem has 3*3*1*16 weights instead of 3*3*3*16.
     assert "resnet_small: 270,810 parameters" in done.stdout
-    assert "1437 training and 360 held-out 8x8 images" in done.stdout
+    assert "vision/digits: 1259 training, 179 validation and 359 held-out 8x8 images" in done.stdout
     assert "held-out accuracy: " in done.stdout
     assert f"saved to {path}" in done.stdout
     assert "reloaded in a fresh process: predictions match" in done.stdout
+    # Piped: one plain line per epoch, no progress bar's control characters.
+    assert "epoch 1/1 " in done.stdout
+    assert "\x08" not in done.stdout and "\r" not in done.stdout
     assert path.is_file()
     assert done.returncode == 1
     assert "is below --min-accuracy 1.01" in done.stderr

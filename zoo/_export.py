@@ -4,6 +4,7 @@
     zoo.export(model, "resnet.tflite", format="tflite")                   # float32
     zoo.export(model, "resnet.tflite", format="tflite", quantization="dynamic_range")
     zoo.export(model, "resnet.tflite", format="tflite", quantization="float16")
+    zoo.export(model, "resnet.tflite", format="tflite", quantization="int8", data="vision/digits")
 
 The SavedModel is written by Keras (``model.export(format="tf_saved_model")``): its
 ``serving_default`` signature takes the model's inputs by name and returns
@@ -33,7 +34,7 @@ from zoo._saving import atomic_destination, check_destination
 from zoo._spec import natural_key
 
 FORMATS = ("saved_model", "tflite")
-QUANTIZATIONS = ("dynamic_range", "float16")
+QUANTIZATIONS = ("dynamic_range", "float16", "int8")
 
 #: Largest difference from the Keras model's outputs the tests accept, as a fraction of
 #: the largest absolute Keras output (at least 1): float32 artifacts compute the same
@@ -60,6 +61,7 @@ def export(
     format: str = "saved_model",
     quantization: str | None = None,
     select_tf_ops: bool = False,
+    data: Any = None,
 ) -> Path:
     """Export a Keras model for serving, atomically (a failure leaves no partial artifact).
 
@@ -69,9 +71,12 @@ def export(
             for ``"tflite"`` a file ending in ``.tflite``.
         format: ``"saved_model"`` or ``"tflite"``.
         quantization: TFLite only: None (float32), ``"dynamic_range"`` (int8 weights,
-            float activations) or ``"float16"`` (float16 weights).
+            float activations), ``"float16"`` (float16 weights) or ``"int8"`` (full
+            integer: int8 weights, activations, inputs and outputs; see zoo/_export_int8.py).
         select_tf_ops: TFLite only: allow TensorFlow ops that TFLite has no builtin for
             (the file then needs the Flex delegate at run time).
+        data: ``quantization="int8"`` only: what `zoo.load_data` takes (a source id, a
+            path, arrays, `DataSplits`); its training split calibrates the activations.
 
     Returns:
         The path written.
@@ -94,6 +99,11 @@ def export(
                 f"Quantization applies to TFLite exports. Received: format={format!r}, "
                 f"quantization={quantization!r}. Use format='tflite', or drop quantization."
             )
+    if data is not None and quantization != "int8":
+        raise ZooError(
+            "data calibrates int8 quantization only. Received: data with "
+            f"quantization={quantization!r}. Pass quantization='int8', or drop data."
+        )
     if select_tf_ops and format != "tflite":
         raise ZooError(
             f"select_tf_ops applies to TFLite exports. Received: format={format!r}. "
@@ -127,7 +137,12 @@ def export(
             _saved_model(model, partial)
         return path
     path = check_destination(path, ".tflite", "A TFLite file")
-    content = _tflite(model, quantization, select_tf_ops)
+    if quantization == "int8":
+        from zoo._export_int8 import tflite_int8
+
+        content = tflite_int8(model, data, select_tf_ops)
+    else:
+        content = _tflite(model, quantization, select_tf_ops)
     with atomic_destination(path) as partial:
         partial.write_bytes(content)
     return path

@@ -89,6 +89,24 @@ def zoo_register(register):
     )
     register(
         zoo.ComponentSpec(
+            "diabetes",
+            kind="dataset",
+            target="zoo_forecast.diabetes:diabetes",
+            summary="scikit-learn's diabetes: 10 standardized features, 442 patients, seeded.",
+            tags=("quantile", "regression", "tabular"),
+        )
+    )
+    register(
+        zoo.ComponentSpec(
+            "co2",
+            kind="dataset",
+            target="zoo_forecast.co2:co2",
+            summary="Windows of the monthly Mauna Loa CO2 series (statsmodels), split in time.",
+            tags=("quantile", "forecasting", "time-series"),
+        )
+    )
+    register(
+        zoo.ComponentSpec(
             "quantile_mlp",
             kind="model",
             target="zoo_forecast.quantile_mlp:quantile_mlp",

@@ -157,3 +157,12 @@ def zoo_register(register):
             {"embedding_dim": 8, "lstm_units": 4},
         )
     )
+    register(
+        zoo.ComponentSpec(
+            "fortunes",
+            kind="dataset",
+            target="zoo_text.fortunes:fortunes",
+            summary="Debian's fortune quotes by category file, as token ids or raw strings.",
+            tags=("text", "classification"),
+        )
+    )

@@ -147,6 +147,27 @@ def _specs():
             summary="scikit-learn's 1,797 8x8 digits in [0, 1], 10 classes, stratified split.",
             tags=("classification", "image"),
         ),
+        zoo.ComponentSpec(
+            "image_folder",
+            target="zoo_vision.image_folder:image_folder",
+            kind="dataset",
+            summary="A folder of class subfolders of JPEG/PNG images, decoded and resized.",
+            tags=("classification", "image", "file"),
+        ),
+        zoo.ComponentSpec(
+            "tfrecord",
+            target="zoo_vision.tfrecord:tfrecord",
+            kind="dataset",
+            summary="TFRecord files of tf.train.Examples holding encoded images and int labels.",
+            tags=("classification", "image", "file"),
+        ),
+        zoo.ComponentSpec(
+            "super_resolution",
+            target="zoo_vision.super_resolution:super_resolution",
+            kind="dataset",
+            summary="Y-channel low/high-resolution patch pairs of scikit-learn's two photos.",
+            tags=("super-resolution", "image"),
+        ),
         # === Model builders (recipes in registry.toml) ===
         zoo.ComponentSpec(
             "resnet_cifar",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from zoo._data.splits import DataSplits, split_arrays
+from zoo._data.splits import DataSplits, named_targets, split_arrays
 
 
 def digits(
@@ -13,6 +13,7 @@ def digits(
     seed: int = 0,
     validation: float = 0.1,
     test: float = 0.2,
+    outputs: list[str] | None = None,
 ) -> DataSplits:
     """scikit-learn's digits as 8x8x1 float32 images in [0, 1] and labels 0-9.
 
@@ -24,13 +25,16 @@ def digits(
         seed: the seed of the split and of the training shuffle.
         validation: fraction of each class for the validation split.
         test: fraction of each class for the test split.
+        outputs: for a model with several outputs trained on the labels (the
+            ``zoo/digits_aux`` graph: ``["digit", "aux"]``), their names: the pipelines
+            then yield ``(images, {name: labels, ...})``.
     """
     from sklearn.datasets import load_digits
 
     data = load_digits()
     x = (data.images / 16.0).astype(np.float32)[..., np.newaxis]
     y = data.target.astype(np.int64)
-    return split_arrays(
+    splits = split_arrays(
         x,
         y,
         source="vision/digits",
@@ -45,3 +49,4 @@ def digits(
         builder_arguments={"input_shape": [8, 8, 1], "num_classes": 10},
         preprocessing={"scale": 1 / 16, "range": [0.0, 1.0]},
     )
+    return splits if outputs is None else named_targets(splits, outputs)

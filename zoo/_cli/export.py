@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import zoo
+from zoo._cli import export_int8
 from zoo._cli._output import print_json
 from zoo._cli.building import add_set_option, parse_overrides
 from zoo._errors import ArgumentError
@@ -25,9 +26,11 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("saved_model", "tflite"), default="saved_model")
     p.add_argument(
         "--quantize",
-        choices=("dynamic_range", "float16"),
-        help="TFLite only: int8 weights (dynamic_range) or float16 weights",
+        choices=("dynamic_range", "float16", "int8"),
+        help="TFLite only: int8 weights (dynamic_range), float16 weights, or full int8 "
+        "(int8 weights, activations and io; needs --data)",
     )
+    export_int8.add_arguments(p)
     p.add_argument(
         "--select-tf-ops",
         action="store_true",
@@ -84,6 +87,7 @@ def _sample_inputs(model: Any, spec: Any) -> list[Any] | None:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    data = export_int8.load(args)
     model, spec = load_or_build(args.source, args.overrides)
     path = zoo.export(
         model,
@@ -91,6 +95,7 @@ def run_export(args: argparse.Namespace) -> int:
         format=args.format,
         quantization=args.quantize,
         select_tf_ops=args.select_tf_ops,
+        data=data,
     )
     from zoo._export import artifact_size, max_difference, run_saved_model, run_tflite
 
@@ -105,7 +110,9 @@ def run_export(args: argparse.Namespace) -> int:
         "samples": 0,
     }
     note = ""
-    if args.verify:
+    if args.verify and data is not None:
+        result["int8"] = export_int8.report(model, path, data)
+    elif args.verify:
         x = _sample_inputs(model, spec)
         if x is None:
             note = "not verified: the inputs are strings or have free dimensions"
@@ -128,6 +135,8 @@ def run_export(args: argparse.Namespace) -> int:
         )
     elif note:
         print(note)
+    if "int8" in result:
+        print(export_int8.describe(result["int8"]))
     return 0
 
 

@@ -404,3 +404,27 @@ def split_arrays(
         builder_arguments=builder_arguments,
         preprocessing=preprocessing,
     )
+
+
+def named_targets(splits: DataSplits, names: list[str] | tuple[str, ...]) -> DataSplits:
+    """The same splits whose pipelines yield ``(x, {name: y, ...})``: one target per output.
+
+    For a model with several outputs trained on the same labels (an auxiliary head);
+    ``arrays()`` keeps returning the labels once.
+    """
+    names = list(names)
+    if not names or not all(isinstance(n, str) and n for n in names):
+        raise ZooError(
+            "outputs names the model's outputs that each get the targets. "
+            f"Received: outputs={names!r}. Pass for example ['digit', 'aux']."
+        )
+
+    def spread(x: Any, y: Any) -> Any:
+        return x, {name: y for name in names}
+
+    mapped = {
+        name: None if getattr(splits, name) is None else getattr(splits, name).map(spread)
+        for name in SPLITS
+    }
+    info = dataclasses.replace(splits.info, arguments={**splits.info.arguments, "outputs": names})
+    return dataclasses.replace(splits, info=info, **mapped)

@@ -169,8 +169,12 @@ def compile_model(
         resolve_object(m, "metric", arguments, f"training.metrics[{i}]")
         for i, m in enumerate(metrics)
     ]
-    if len(getattr(model, "outputs", None) or ()) > 1 and metrics:
-        metrics = {name: list(metrics) for name in model.output_names}
+    if len(getattr(model, "outputs", None) or ()) > 1:
+        # One loss (and the same metrics) per named output, as Keras pairs them with y.
+        if not isinstance(loss, (Mapping, list, tuple)):
+            loss = {name: loss for name in model.output_names}
+        if metrics:
+            metrics = {name: list(metrics) for name in model.output_names}
     if optimizer is None:
         optimizer = make_optimizer(defaults, steps_per_epoch, epochs or defaults.epochs)
     elif isinstance(optimizer, (str, Mapping)):

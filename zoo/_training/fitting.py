@@ -118,12 +118,13 @@ def fit(
 
     registry = default_registry()
     entry, given_model = _entry(model_or_name, overrides, registry)
+    user_callbacks = [_callback(c, registry) for c in callbacks]
     label = entry.id if entry is not None else given_model.name
     defaults = training_defaults(entry, registry) if entry is not None else TrainingDefaults()
     if learning_rate is not None:
         defaults = defaults.merged(check_training({"learning_rate": learning_rate}, "fit"))
     folder = Path(out) if out is not None else run_folder.default_folder(label)
-    earlier = run_folder.prepare(folder, resume=resume)
+    earlier = run_folder.prepare(folder, resume=resume, default=out is None)
     epochs = options["epochs"] or defaults.epochs
     global_batch = options["batch_size"] or defaults.batch_size
     described_data = data if isinstance(data, (str, Path)) else type(data).__name__
@@ -182,7 +183,7 @@ def fit(
         keras.config.set_dtype_policy(previous_policy)
 
     created = not folder.exists()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=out is None, exist_ok=True)
     paths = _paths(folder)
     record: dict[str, Any] = {
         **(earlier or {}),
@@ -205,6 +206,7 @@ def fit(
         "status": "running",
         "started": (earlier or {}).get("started", run_folder.now()),
         "resumed": (earlier or {}).get("resumed", 0) + (1 if earlier else 0),
+        "options": config,  # what --resume must repeat
     }
     try:
         run_folder.write_json(paths["run"], record)
@@ -217,7 +219,7 @@ def fit(
     first_epoch = _resumed_epoch(folder / BACKUP) if resume else 0
     train = _epoch_pipeline(splits, global_batch, seed, first_epoch, epochs)
     keras_callbacks = _callbacks(
-        callbacks, defaults, monitor, folder, paths, epochs, options["verbose"], registry
+        user_callbacks, defaults, monitor, folder, paths, epochs, options["verbose"]
     )
     keras_verbose = options["verbose"] if options["verbose"] in (0, 1) else 0
     model.fit(
@@ -391,9 +393,9 @@ def _jsonable(value: Any) -> Any:
 
 def _check_same_run(folder: Path, earlier: Mapping[str, Any], config: Mapping[str, Any]) -> None:
     different = [
-        f"{key}={value!r} (the run has {earlier.get(key)!r})"
+        f"{key}={value!r} (the run has {earlier.get('options', {}).get(key)!r})"
         for key, value in config.items()
-        if earlier.get(key) != value
+        if earlier.get("options", {}).get(key) != value
     ]
     if different:
         raise ZooError(
@@ -529,6 +531,11 @@ def _epoch_pipeline(splits: Any, batch_size: int, seed: int, first: int, epochs:
             lambda i: tf.data.Dataset.from_tensors(i).repeat(steps)
         )
         dataset = tf.data.Dataset.choose_from_datasets(per_epoch, choice)
+    wanted = splits.train.element_spec[1]
+    if isinstance(wanted, Mapping) and not isinstance(dataset.element_spec[1], Mapping):
+        # The source spreads one label over several named outputs (zoo.DataSplits docs).
+        names = list(wanted)
+        dataset = dataset.map(lambda x, y: (x, {name: y for name in names}))
     dataset = dataset.prefetch(tf.data.AUTOTUNE)
     return dataset.with_options(splits.train.options())
 
@@ -568,7 +575,6 @@ def _callbacks(
     paths: Mapping[str, Path],
     epochs: int,
     verbose: int,
-    registry: Any,
 ) -> list[Any]:
     import keras
 
@@ -597,8 +603,7 @@ def _callbacks(
             save_weights_only=True,
         )
     )
-    result = [_callback(c, registry) for c in extra]
-    result += tracked
+    result = [*extra, *tracked]
     result += [
         keras.callbacks.CSVLogger(paths["history"], append=True),
         keras.callbacks.TensorBoard(log_dir=str(paths["tensorboard"])),

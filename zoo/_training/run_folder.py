@@ -80,11 +80,12 @@ def default_folder(label: str) -> Path:
     return Path("runs") / f"{label.replace('/', '_')}-{stamp}"
 
 
-def prepare(folder: Path, *, resume: bool) -> dict[str, Any] | None:
+def prepare(folder: Path, *, resume: bool, default: bool = False) -> dict[str, Any] | None:
     """Check that ``folder`` may receive a run; return the earlier run.json when resuming.
 
     A new run needs a folder that does not exist or is empty; ``resume`` needs a run that
-    has not completed. Nothing is created here.
+    has not completed. Nothing is created here; the parents of a ``default`` folder
+    (``runs/``) are created with it later.
     """
     folder = Path(folder)
     if resume:
@@ -116,7 +117,7 @@ def prepare(folder: Path, *, resume: bool) -> dict[str, Any] | None:
                 f"--out must be a new or empty folder, so nothing of yours is overwritten. "
                 f"Received: {folder}, which holds other files. Choose another folder."
             )
-    elif not folder.parent.exists():
+    elif not default and not folder.parent.exists():
         raise ZooError(
             f"--out's parent folder must exist. Received: {folder} (no {folder.parent}). "
             "Create it first or choose another path."
