@@ -84,6 +84,7 @@ def test_grid_search_runs_each_choice_once(tmp_path: Path) -> None:
     result = zoo.tune(
         "resnet_small", "vision/digits", tuner="grid", max_trials=5, epochs=1,
         search=WIDTHS, overrides={**TINY, "weight_decay": 1e-4}, out=tmp_path, verbose=0,
+        strategy="default",  # each trial under a tf.distribute strategy
     )  # fmt: skip
     assert sorted(row["values"]["width"] for row in result.trials) == [2, 4]
     assert result.best_values["width"] in (2, 4)
