@@ -177,3 +177,27 @@ def test_a_new_search_needs_an_empty_folder_and_hyperband_takes_no_max_trials(tm
         zoo.tune("resnet_small", "vision/digits", tuner="hyperband", max_trials=3)
     with pytest.raises(zoo.ZooError, match="direction is :max or :min"):
         zoo.tune("resnet_small", "vision/digits", objective="val_accuracy:up")
+
+
+def test_resume_repeats_the_options_the_search_started_with(tmp_path: Path) -> None:
+    import json
+
+    (tmp_path / "keras_tuner").mkdir()
+    (tmp_path / "keras_tuner" / "oracle.json").write_text("{}")
+    started = {
+        "recipe": "vision/resnet_small", "data": "vision/digits", "data_args": {},
+        "tuner": "random", "epochs": 2, "objective": "val_accuracy", "fixed": {"depth": 8},
+        "space": {"width": {"type": "choice", "values": [8, 16, 32]},
+                  "weight_decay": {"type": "float", "min": 1e-5, "max": 1e-3,
+                                   "sampling": "log"}},
+        "seed": 0, "status": "running",
+    }  # fmt: skip
+    (tmp_path / "search.json").write_text(json.dumps(started))
+    with pytest.raises(zoo.ZooError, match=r"epochs=3 \(the search has 2\)"):
+        zoo.tune(
+            "resnet_small", "vision/digits", epochs=3, overrides={"depth": 8}, out=tmp_path,
+            resume=True,
+        )  # fmt: skip
+    with pytest.raises(zoo.ZooError, match="no keras_tuner/oracle.json"):
+        (tmp_path / "keras_tuner" / "oracle.json").unlink()
+        zoo.tune("resnet_small", "vision/digits", epochs=2, out=tmp_path, resume=True)

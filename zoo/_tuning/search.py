@@ -42,7 +42,17 @@ PROJECT = "keras_tuner"
 SEARCH_FILE = "search.json"
 TRIALS_LOG = "trials.log"
 #: The options a resumed search must repeat (the rest may change between runs).
-_SAME_ON_RESUME = ("recipe", "data", "data_args", "tuner", "objective", "space", "fixed", "seed")
+_SAME_ON_RESUME = (
+    "recipe",
+    "data",
+    "data_args",
+    "tuner",
+    "epochs",
+    "objective",
+    "space",
+    "fixed",
+    "seed",
+)
 
 
 @dataclass
