@@ -53,3 +53,25 @@ def test_build_and_fit_use_the_sampled_arguments_and_training_options(tmp_path: 
     trials = list(tuner.oracle.trials.values())
     assert len(trials) == 2 and all(t.status == "COMPLETED" for t in trials)
     assert all(1e-3 <= t.hyperparameters.values["learning_rate"] <= 1e-1 for t in trials)
+
+
+def test_without_data_the_tuner_passes_its_arrays_to_keras_fit(tmp_path: Path) -> None:
+    import keras_tuner as kt
+    import numpy as np
+    from sklearn.datasets import load_digits
+
+    x, y = load_digits(return_X_y=True)
+    x = (x / 16.0).reshape(-1, 8, 8, 1).astype("float32")
+    model_space = zoo.hypermodel(
+        "resnet_small", input_shape=[8, 8, 1], depth=8, width=2, schedule="constant",
+        epochs=1, search={"batch_size": {"type": "choice", "values": [64, 128]}},
+    )  # fmt: skip
+    assert model_space.defaults.schedule == "constant"  # a fixed training default
+    tuner = kt.RandomSearch(
+        model_space, objective="val_accuracy", max_trials=1, directory=str(tmp_path),
+        project_name="p",
+    )  # fmt: skip
+    tuner.search(x[:1200], y[:1200], validation_data=(x[1200:], y[1200:]), verbose=0)
+    (trial,) = tuner.oracle.trials.values()
+    assert trial.status == "COMPLETED" and 0 <= trial.score <= 1
+    assert np.isfinite(trial.metrics.get_last_value("loss"))

@@ -121,14 +121,20 @@ def declare(hp: Any, name: str, space: Mapping[str, Any]) -> Any:
 
 
 def split_values(
-    values: Mapping[str, Any], accepted: set[str] | None
+    values: Mapping[str, Any],
+    accepted: set[str] | None,
+    training: tuple[str, ...] = TRAINING_OPTIONS,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """``(builder arguments, training options)`` of sampled or fixed values."""
+    """``(builder arguments, training options)`` of sampled or fixed values.
+
+    ``training`` names the training options (fixed values may set any training default,
+    ``schedule="constant"`` for one).
+    """
     arguments, options = {}, {}
     for key, value in values.items():
         if key.startswith("tuner/"):
             continue  # keras-tuner's own bookkeeping (Hyperband's epochs and brackets)
-        if key in TRAINING_OPTIONS and (accepted is None or key not in accepted):
+        if key in training and (accepted is None or key not in accepted):
             options[key] = value
         else:
             arguments[key] = value
@@ -156,7 +162,8 @@ class ZooHyperModel(keras_tuner.HyperModel):
         seed: seeds the data split and each trial's weights.
         objective: a logged metric the search optimizes; ``fit`` stops the search with
             a ZooError if training does not log it.
-        **fixed: builder arguments and training options that stay fixed.
+        **fixed: builder arguments and training defaults that stay fixed (any key of
+            `zoo.TrainingDefaults`: ``learning_rate=0.01``, ``schedule="constant"``).
     """
 
     def __init__(
@@ -172,7 +179,7 @@ class ZooHyperModel(keras_tuner.HyperModel):
         **fixed: Any,
     ) -> None:
         from zoo._registry import default_registry
-        from zoo._training.defaults import check_training, training_defaults
+        from zoo._training.defaults import FIELDS, check_training, training_defaults
 
         super().__init__(name=None, tunable=True)
         self.registry = default_registry()
@@ -180,7 +187,7 @@ class ZooHyperModel(keras_tuner.HyperModel):
         self.accepted = accepted_names(self.entry, self.registry)
         self.fixed = dict(fixed)
         self.space = search_space(self.entry, self.registry, search, self.fixed)
-        self.fixed_arguments, fixed_options = split_values(self.fixed, self.accepted)
+        self.fixed_arguments, fixed_options = split_values(self.fixed, self.accepted, FIELDS)
         self.defaults = training_defaults(self.entry, self.registry).merged(
             check_training(fixed_options, f"zoo.hypermodel({name!r})")
         )

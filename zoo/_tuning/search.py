@@ -556,10 +556,13 @@ def _training_table(
     hypermodel: Any, defaults: Any, hp: Any, config: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The recipe's own training table, with the best training options and the epochs."""
+    from zoo._training.defaults import FIELDS
     from zoo._tuning.hypermodel import split_values
 
     table = dict(getattr(hypermodel.entry, "training", {}) or {})
-    _, options = split_values({**hypermodel.fixed, **hp.values}, hypermodel.accepted)
+    _, fixed = split_values(hypermodel.fixed, hypermodel.accepted, FIELDS)
+    _, sampled = split_values(hp.values, hypermodel.accepted)
+    options = {**fixed, **sampled}
     table.update(_jsonable(options))
     table["epochs"] = int(hp.values.get("tuner/epochs") or hypermodel._epochs(hp, defaults))
     return table
