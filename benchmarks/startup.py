@@ -2,6 +2,8 @@
 
 Both commands run as fresh processes, interleaved, in the same session; the figure is
 the ratio of their medians (target: listing under a tenth of a TensorFlow import).
+`info_against_tensorflow` does the same for `python -m zoo info resnet_small`, which
+reads the builder's signature and docstring from its source (target: under a tenth).
 
     python benchmarks/startup.py [--repeat 7]
 """
@@ -24,7 +26,9 @@ COMMANDS = {
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument(
+        "--repeat", type=int, default=7, help="fresh processes per command (default 7)"
+    )
     args = parser.parse_args()
     times: dict[str, list[float]] = {name: [] for name in COMMANDS}
     for _ in range(args.repeat):
@@ -41,6 +45,33 @@ def main() -> None:
         rows,
         {"repeat": args.repeat, "ratio_list_over_tensorflow_import": listing / tensorflow},
     )
+    info_against_tensorflow(args.repeat)
+
+
+INFO_COMMANDS = {
+    "python -m zoo info resnet_small": [sys.executable, "-m", "zoo", "info", "resnet_small"],
+    'python -c "import tensorflow"': [sys.executable, "-c", "import tensorflow"],
+}
+
+
+def info_against_tensorflow(repeat: int) -> dict[str, float]:
+    """Time `zoo info resnet_small` against a TensorFlow import, interleaved; report the ratio."""
+    times: dict[str, list[float]] = {name: [] for name in INFO_COMMANDS}
+    for _ in range(repeat):
+        for name, command in INFO_COMMANDS.items():
+            start = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True)
+            times[name].append(time.perf_counter() - start)
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    rows = [[name, medians[name], min(values), max(values)] for name, values in times.items()]
+    info, tensorflow = medians.values()
+    report(
+        "startup_info",
+        ["command", "median_s", "min_s", "max_s"],
+        rows,
+        {"repeat": repeat, "ratio_info_over_tensorflow_import": info / tensorflow},
+    )
+    return medians
 
 
 if __name__ == "__main__":

@@ -78,7 +78,8 @@ def test_a_failing_component_fails_the_command(isolated_registry, capsys) -> Non
     ("args", "message"),
     [
         (["check", "nothing*"], "Each pattern must match a component. Received: 'nothing*'"),
-        (["check", "--plugin", "absent"], "zoo check needs at least one component"),
+        (["check", "--plugin", "absent"], "No plugin is called 'absent'"),
+        (["check", "--plugin", "toy", "--kind", "callback"], "zoo check needs at least one"),
         (["check", "Afine"], "Did you mean 'Affine'"),
     ],
 )

@@ -87,3 +87,16 @@ def test_cli_lists_and_documents_dataset():
         check=True,
     )
     assert "dataset" in info.stdout and "digits" in info.stdout
+
+
+def test_digits_named_outputs_for_a_multi_output_model():
+    data = zoo.load_data("vision/digits", outputs=["digit", "aux"], batch_size=16)
+    _x, y = next(iter(data.train))
+    assert set(y) == {"digit", "aux"}
+    assert (y["digit"].numpy() == y["aux"].numpy()).all()
+    # arrays() holds the labels once, as the plain source does
+    x_test, y_test = data.arrays("test")
+    plain = zoo.load_data("vision/digits").arrays("test")
+    np.testing.assert_array_equal(y_test, plain[1])
+    np.testing.assert_array_equal(x_test, plain[0])
+    assert data.info.arguments["outputs"] == ["digit", "aux"]

@@ -5,7 +5,7 @@
     model = zoo.build("resnet_small", num_classes=100)
     layer = zoo.get("vision/PixelShuffle")(upscale_factor=2)
     zoo.save(model, "model.keras"); model = zoo.load("model.keras")
-    zoo.export(model, "model.tflite", format="tflite", quantization="dynamic_range")
+    zoo.export(model, "model.tflite", quantization="dynamic_range")  # TFLite: the suffix
     result = zoo.fit("resnet_small", "vision/digits", out="runs/digits")   # a run folder
 
 Importing ``zoo`` and listing components never imports TensorFlow, Keras or a
@@ -117,9 +117,15 @@ def list_components(
 
     Args:
         pattern: fnmatch pattern on the id or short name (``"resnet*"``, ``"vision/*"``).
-        kind: one of ``zoo.KINDS``.
+        kind: one of ``zoo.KINDS`` (``"model"``: model builders and recipes), or
+            ``"recipe"`` for recipes only.
         tag: a tag the component carries.
         plugin: the plugin (entry-point) name.
+
+    Raises:
+        zoo.ArgumentError: ``kind`` is not a kind (with close matches).
+        zoo.NotFoundError: no plugin is called ``plugin`` (with close matches). A plugin
+            that is installed but disabled or failed warns (`zoo.ZooWarning`) instead.
     """
     return default_registry().entries(pattern, kind=kind, tag=tag, plugin=plugin)
 

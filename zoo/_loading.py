@@ -174,6 +174,22 @@ def _install_hint(saved: SavedFile, plugin: str) -> str:
     return f"Install the package that provides the zoo plugin {plugin!r}."
 
 
+def _fix_hint(saved: SavedFile, plugin: str, installed: Any) -> str:
+    """What to do about a plugin the file needs: install, enable or repair it."""
+    if installed is None:
+        return _install_hint(saved, plugin)
+    if installed.status == "disabled":
+        return (
+            f"Enable the plugin {plugin!r} (the reason above says what turns it off: "
+            "ZOO_PLUGINS, ZOO_DISABLE_PLUGINS, ZOO_DISABLE_PLUGIN_AUTOLOAD or [plugins] in "
+            "a registry file), then load the file again."
+        )
+    return (
+        f"Repair the plugin {plugin!r} (`python -m zoo plugins` shows why it is "
+        f"{installed.status}), or reinstall it. {_install_hint(saved, plugin)}"
+    )
+
+
 def import_plugins(saved: SavedFile) -> list[str]:
     """Import, through the installed plugins' specs, every zoo class ``saved`` names.
 
@@ -206,7 +222,7 @@ def import_plugins(saved: SavedFile) -> list[str]:
             raise NotFoundError(
                 f"Loading a model needs every plugin whose classes it uses. Received: "
                 f"{str(saved.path)!r} uses {components} from the zoo plugin {plugin!r}, "
-                f"which is {state}. {_install_hint(saved, plugin)}"
+                f"which is {state}. {_fix_hint(saved, plugin, installed)}"
             )
         specs = [e for e in registry.entries(plugin=plugin) if isinstance(e, ComponentSpec)]
         for spec in specs:

@@ -20,6 +20,8 @@ import importlib
 import importlib.metadata
 import os
 import threading
+import types
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -29,10 +31,13 @@ import pluggy
 from zoo import hookspecs
 from zoo._errors import (
     AmbiguousNameError,
+    ArgumentError,
     NotFoundError,
     PluginError,
     RegistryFileError,
     ZooError,
+    ZooWarning,
+    clause,
     did_you_mean,
 )
 from zoo._registry_file import (
@@ -41,7 +46,7 @@ from zoo._registry_file import (
     load_registry_config,
     user_registry_paths,
 )
-from zoo._spec import ComponentSpec, Entry, PluginInfo, Recipe, check_name, natural_key
+from zoo._spec import KINDS, ComponentSpec, Entry, PluginInfo, Recipe, check_name, natural_key
 from zoo._version import PLUGIN_API_VERSION, __version__
 
 ENTRY_POINT_GROUP = "zoo.plugins"
@@ -59,7 +64,8 @@ def _name_list(environ: Mapping[str, str], name: str) -> list[str] | None:
 
 
 def _describe_error(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}"
+    """``"Type: message"`` without a final full stop, to embed in a sentence."""
+    return f"{type(error).__name__}: {clause(error)}"
 
 
 class Registry:
@@ -157,6 +163,7 @@ class Registry:
         by_name: dict[str, list[importlib.metadata.EntryPoint]] = {}
         for ep in self._discover():
             by_name.setdefault(ep.name, []).append(ep)
+        self._warn_unknown_names(sorted(by_name, key=natural_key))
         for name in sorted(by_name, key=natural_key):
             eps = by_name[name]
             if len(eps) > 1:
@@ -185,6 +192,19 @@ class Registry:
                 )
                 continue
             self._record(self._add_plugin(plugin, info))
+
+    def _warn_unknown_names(self, installed: list[str]) -> None:
+        """Warn when ZOO_PLUGINS or ZOO_DISABLE_PLUGINS names no installed plugin."""
+        for variable in ("ZOO_PLUGINS", "ZOO_DISABLE_PLUGINS"):
+            for name in _name_list(self._environ, variable) or []:
+                if name not in installed:
+                    warnings.warn(
+                        f"{variable} names installed plugins. Received: {name!r}, which "
+                        f"matches none.{did_you_mean(name, installed)} Installed: "
+                        f"{', '.join(installed) or '(none)'}.",
+                        ZooWarning,
+                        stacklevel=5,
+                    )
 
     def _load_core_plugin(self) -> None:
         """The core's own components (the data sources ``zoo/npz``, ``zoo/csv``): plugin ``zoo``.
@@ -331,6 +351,10 @@ class Registry:
                 f"builder is a registered model builder. Received: {builder.id!r}, a "
                 f"{builder.kind}. Name a component of kind 'model'."
             )
+        if isinstance(builder, ComponentSpec):
+            from zoo._search import check_search_keys_statically
+
+            check_search_keys_statically(recipe, builder)  # else checked when built
         return None
 
     def _graph_recipe_problem(self, recipe: Recipe) -> str | None:
@@ -380,13 +404,13 @@ class Registry:
             return f"the plugin {plugin_name!r}, which is not installed"
         if info.status == "loaded":
             return None
-        why = f": {info.reason}" if info.reason else ""
+        why = f": {clause(info.reason)}" if info.reason else ""
         return f"the plugin {plugin_name!r}, which is {info.status}{why}"
 
     def _check_strict(self) -> None:
         bad = [p for p in self._plugins.values() if p.status in ("failed", "incompatible")]
         if bad:
-            details = "; ".join(f"{p.name} ({p.status}): {p.reason}" for p in bad)
+            details = "; ".join(f"{p.name} ({p.status}): {clause(p.reason)}" for p in bad)
             raise PluginError(
                 f"Strict plugin mode allows no plugin failure. Received: {details}. Fix or "
                 "uninstall those plugins, disable them with ZOO_DISABLE_PLUGINS, or unset "
@@ -421,7 +445,7 @@ class Registry:
                     "Unregister it first or pass another name."
                 )
             info = PluginInfo(name, "disabled", distribution, version, repr(plugin))
-            info = self._add_plugin(plugin, info)
+            info = self._add_plugin(_hashable(plugin, name), info)
             if info.status != "loaded":
                 raise PluginError(f"Plugin {name!r} is {info.status}: {info.reason}")
             self._plugins[name] = info
@@ -480,9 +504,14 @@ class Registry:
         """Components and available recipes, filtered, in natural order of their ids.
 
         ``pattern`` is an fnmatch pattern matched (case-insensitively) against the id and
-        the short name; ``kind``, ``tag`` and ``plugin`` must match exactly.
+        the short name; ``kind``, ``tag`` and ``plugin`` must match exactly. ``kind`` is
+        one of ``zoo.KINDS`` (``"model"`` lists builders and recipes) or ``"recipe"``
+        (recipes only). An unknown kind raises ArgumentError and an unknown plugin
+        NotFoundError, with close matches; a plugin that is installed but not loaded
+        warns (ZooWarning) and lists nothing.
         """
         self.load()
+        self._check_filters(kind, plugin)
         entries: list[Entry] = list(self._specs.values())
         entries += [r for r in self._recipes.values() if r.id not in self._unavailable]
         if pattern:
@@ -493,13 +522,42 @@ class Registry:
                 if fnmatch.fnmatchcase(e.id.lower(), low)
                 or fnmatch.fnmatchcase(e.name.lower(), low)
             ]
-        if kind:
+        if kind == "recipe":
+            entries = [e for e in entries if isinstance(e, Recipe)]
+        elif kind:
             entries = [e for e in entries if e.kind == kind]
         if tag:
             entries = [e for e in entries if tag in e.tags]
         if plugin:
             entries = [e for e in entries if e.plugin == plugin]
         return sorted(entries, key=lambda e: natural_key(e.id))
+
+    def _check_filters(self, kind: str | None, plugin: str | None) -> None:
+        """`entries` filters that can only match nothing: a mistyped kind or plugin."""
+        if kind is not None and kind not in (*KINDS, "recipe"):
+            raise ArgumentError(
+                f"kind is one of {', '.join(KINDS)}, or 'recipe' for recipes only. Received: "
+                f"kind={kind!r}.{did_you_mean(str(kind), [*KINDS, 'recipe'])} Use one of those."
+            )
+        if plugin is None:
+            return
+        namespaces = {e.plugin for e in [*self._specs.values(), *self._recipes.values()]}
+        if plugin in namespaces and plugin not in self._plugins:
+            return  # recipes of the registry files' own namespace (zoo/...)
+        if plugin not in self._plugins:
+            known = sorted(set(self._plugins) | namespaces)
+            raise NotFoundError(
+                f"No plugin is called {plugin!r}. Received: plugin={plugin!r}."
+                f"{did_you_mean(plugin, known)} Installed: {', '.join(known) or '(none)'}; "
+                "`python -m zoo plugins` shows each one's status."
+            )
+        if (why := self._unloaded(plugin)) is not None:
+            warnings.warn(
+                f"{why[0].upper()}{why[1:]}, so it lists nothing. Enable it (see "
+                "`python -m zoo plugins`) to list its components.",
+                ZooWarning,
+                stacklevel=4,
+            )
 
     def resolve(self, name: str) -> Entry:
         """The component or recipe called ``name`` (an id or a unique short name)."""
@@ -588,7 +646,10 @@ class Registry:
 
             return _tag(build_recipe_graph(entry, overrides, self), entry.id, overrides)
         if isinstance(entry, Recipe):
+            from zoo._search import check_search_keys_at_build
+
             builder = self.builder_of(entry)
+            check_search_keys_at_build(entry, builder, self.get(builder.id))
             arguments = {**entry.args, **overrides}
             label = f"recipe {entry.id} (builder {builder.id})"
         elif entry.kind == "model":
@@ -617,6 +678,23 @@ def _tag(model: Any, entry_id: str, arguments: Mapping[str, Any]) -> Any:
     object.__setattr__(model, "zoo_id", entry_id)
     object.__setattr__(model, "zoo_arguments", dict(arguments))
     return model
+
+
+def _hashable(plugin: object, name: str) -> object:
+    """``plugin``, or a module holding its attributes when it cannot be hashed.
+
+    pluggy keys plugins by identity in dicts; an object that defines ``__eq__`` without
+    ``__hash__`` (a ``types.SimpleNamespace``, a dataclass) is as good a plugin.
+    """
+    try:
+        hash(plugin)
+    except TypeError:
+        holder = types.ModuleType(f"zoo_plugin_{name}")
+        for attribute in dir(plugin):
+            if not attribute.startswith("__"):
+                setattr(holder, attribute, getattr(plugin, attribute))
+        return holder
+    return plugin
 
 
 def _collector(plugin: str, declarations: list[ComponentSpec | Recipe]) -> Callable[[Any], None]:
@@ -677,6 +755,8 @@ def _import_target(spec: ComponentSpec) -> Any:
     install = f"reinstall {spec.distribution}" if spec.distribution else "check the plugin"
     try:
         obj: Any = importlib.import_module(module_name)
+    except ZooError:
+        raise  # the zoo's own rule, raised while importing (a Keras name clash): as it is
     except Exception as error:
         raise ZooError(
             f"The implementation of {spec.id} could not be imported from {spec.target}. "

@@ -104,8 +104,8 @@ class DataSplits:
     batch_size: int
     examples: dict[str, Any] = field(default_factory=dict, repr=False)
 
-    def arrays(self, split: str) -> tuple[Any, np.ndarray]:
-        """The whole ``split`` in order as ``(x, y)`` numpy arrays (x a dict for named inputs)."""
+    def arrays(self, split: str) -> tuple[Any, Any]:
+        """The whole ``split`` in order as ``(x, y)`` numpy arrays (dicts for named ones)."""
         if split not in SPLITS:
             raise ZooError(
                 f"A split is one of {', '.join(SPLITS)}. Received: split={split!r}. Use 'train'."
@@ -125,7 +125,7 @@ class DataSplits:
         return _stack(dataset.as_numpy_iterator(), batched=True)
 
 
-def _stack(elements: Any, *, batched: bool) -> tuple[Any, np.ndarray]:
+def _stack(elements: Any, *, batched: bool) -> tuple[Any, Any]:
     xs, ys = [], []
     for x, y in elements:
         xs.append(x)
@@ -133,9 +133,13 @@ def _stack(elements: Any, *, batched: bool) -> tuple[Any, np.ndarray]:
     join = np.concatenate if batched else np.stack
     if not xs:
         raise ZooError("arrays() needs a split with examples. Received: an empty split.")
-    if isinstance(xs[0], Mapping):
-        return {k: join([x[k] for x in xs]) for k in xs[0]}, join(ys)
-    return join(xs), join(ys)
+
+    def joined(items: list[Any]) -> Any:
+        if isinstance(items[0], Mapping):
+            return {k: join([item[k] for item in items]) for k in items[0]}
+        return join(items)
+
+    return joined(xs), joined(ys)
 
 
 # === The seeded, stratified splitter ===
