@@ -22,9 +22,8 @@ from typing import Any
 import keras_tuner
 
 from zoo._errors import ZooError, did_you_mean
+from zoo._search import TRAINING_OPTIONS
 from zoo._spec import Recipe, check_search_space
-
-TRAINING_OPTIONS = ("learning_rate", "batch_size", "optimizer", "weight_decay", "epochs")
 
 
 class FatalZooError(ZooError, keras_tuner.errors.FatalError):
