@@ -50,6 +50,7 @@ __all__ = [
     "Recipe",
     "RegistryFileError",
     "TrainingDefaults",
+    "TuneResult",
     "ZooError",
     "ZooWarning",
     "__version__",
@@ -62,6 +63,7 @@ __all__ = [
     "get",
     "get_spec",
     "hookimpl",
+    "hypermodel",
     "list_components",
     "list_plugins",
     "load",
@@ -73,6 +75,7 @@ __all__ = [
     "save_preset",
     "serializable",
     "to_spec",
+    "tune",
     "unregister_plugin",
 ]
 
@@ -93,6 +96,9 @@ _LAZY = {
     "serializable": "zoo._serializable",
     "from_preset": "zoo._presets",
     "save_preset": "zoo._presets",
+    "hypermodel": "zoo._tuning.hypermodel",
+    "tune": "zoo._tuning.search",
+    "TuneResult": "zoo._tuning.search",
 }
 
 

@@ -336,9 +336,11 @@ _SAMPLINGS = ("linear", "log", "reverse_log")
 def check_search_space(argument: str, space: object) -> None:
     """Validate one argument's search space, the keras-tuner hyperparameter it maps to.
 
-    ``{type = "choice", values = [...]}``, ``{type = "int", min, max, step?, sampling?}``,
+    ``{type = "choice", values = [...]}`` (a non-empty list of numbers, strings or
+    booleans, all of one kind), ``{type = "int", min, max, step?, sampling?}``,
     ``{type = "float", min, max, step?, sampling?}`` or ``{type = "boolean"}``;
-    ``sampling`` is one of ``linear``, ``log``, ``reverse_log``.
+    ``sampling`` is one of ``linear``, ``log``, ``reverse_log`` (log sampling needs
+    ``min > 0``); ``step`` is a positive number (an integer for ``int``).
     """
     kind = space.get("type") if isinstance(space, Mapping) else None
     if not isinstance(kind, str) or kind not in _SEARCH_KEYS:
@@ -354,25 +356,67 @@ def check_search_space(argument: str, space: object) -> None:
             f"search.{argument} of type {kind!r} takes the keys {', '.join(sorted(allowed))}. "
             f"Received: missing={missing}, unknown={extra}."
         )
-    if kind == "choice" and (not isinstance(space["values"], list) or not space["values"]):
-        raise ZooError(
-            f"search.{argument}.values is a non-empty list. Received: {space['values']!r}."
-        )
+    if kind == "choice":
+        _check_choices(argument, space["values"])
     if kind in ("int", "float"):
-        number = int if kind == "int" else (int, float)
-        low, high = space["min"], space["max"]
-        if not all(isinstance(v, number) and not isinstance(v, bool) for v in (low, high)):
+        _check_range(argument, kind, space)
+
+
+def _check_choices(argument: str, values: object) -> None:
+    if not isinstance(values, list) or not values:
+        raise ZooError(
+            f"search.{argument}.values is a non-empty list. Received: {values!r}. "
+            "Example: values = [16, 32]."
+        )
+
+    def family(value: object) -> str | None:
+        if isinstance(value, bool):
+            return "boolean"
+        if isinstance(value, (int, float)):
+            return "number"
+        return "string" if isinstance(value, str) else None
+
+    families = {family(v) for v in values}
+    if None in families or len(families) > 1:
+        raise ZooError(
+            f"search.{argument}.values are numbers, strings or booleans, all of one kind "
+            f"(keras-tuner's Choice). Received: {values!r}. Split them into one kind, or "
+            "search a name that takes them."
+        )
+
+
+def _check_range(argument: str, kind: str, space: Mapping[str, Any]) -> None:
+    number = int if kind == "int" else (int, float)
+    low, high = space["min"], space["max"]
+    if not all(isinstance(v, number) and not isinstance(v, bool) for v in (low, high)):
+        raise ZooError(
+            f"search.{argument}.min and .max are {kind}s. Received: min={low!r}, max={high!r}."
+        )
+    if not low < high:
+        raise ZooError(
+            f"search.{argument}.min must be below .max. Received: min={low!r}, max={high!r}."
+        )
+    sampling = space.get("sampling", "linear")
+    if not isinstance(sampling, str) or sampling not in _SAMPLINGS:
+        raise ZooError(
+            f"search.{argument}.sampling is one of {', '.join(_SAMPLINGS)}. Received: {sampling!r}."
+        )
+    if sampling != "linear" and low <= 0:
+        raise ZooError(
+            f"search.{argument} with sampling={sampling!r} spans powers, so min is above 0. "
+            f"Received: min={low!r}. Use a positive min (1e-5 for a rate), or linear sampling."
+        )
+    if "step" in space:
+        step = space["step"]
+        if isinstance(step, bool) or not isinstance(step, number) or not step > 0:
             raise ZooError(
-                f"search.{argument}.min and .max are {kind}s. Received: min={low!r}, max={high!r}."
+                f"search.{argument}.step is a positive {'integer' if kind == 'int' else 'number'}. "
+                f"Received: step={step!r}. Example: step = {2 if kind == 'int' else 0.1}."
             )
-        if not low < high:
+        if sampling != "linear" and not step > 1:
             raise ZooError(
-                f"search.{argument}.min must be below .max. Received: min={low!r}, max={high!r}."
-            )
-        if space.get("sampling", "linear") not in _SAMPLINGS:
-            raise ZooError(
-                f"search.{argument}.sampling is one of {', '.join(_SAMPLINGS)}. "
-                f"Received: {space['sampling']!r}."
+                f"search.{argument}.step with sampling={sampling!r} is the factor between "
+                f"values, so above 1. Received: step={step!r}. Example: step = 2."
             )
 
 
