@@ -31,11 +31,34 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import numpy as np
-import tensorflow as tf
-from _common import report
 
-import zoo
+def build_parser() -> argparse.ArgumentParser:
+    """The command line, answered (``--help`` too) before TensorFlow is imported."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--shape",
+        type=int,
+        nargs=4,
+        default=[16, 64, 64, 64],
+        metavar="N",
+        help="input shape: batch, height, width, channels (default 16 64 64 64)",
+    )
+    parser.add_argument("--factor", type=int, default=2, help="upscale factor (default 2)")
+    parser.add_argument(
+        "--repeats", type=int, default=7, help="repeats per cell; the best is kept (default 7)"
+    )
+    parser.add_argument("--budget", type=float, default=0.3, help="seconds per repeat")
+    return parser
+
+
+if __name__ == "__main__":
+    build_parser().parse_args()  # --help and usage errors: no 20 s TensorFlow import
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+from _common import report  # noqa: E402
+
+import zoo  # noqa: E402
 
 
 def loop_time(fn, budget: float) -> int:
@@ -59,12 +82,7 @@ def interleaved(fns: dict[str, object], repeats: int, budget: float) -> dict[str
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shape", type=int, nargs=4, default=[16, 64, 64, 64], metavar="N")
-    parser.add_argument("--factor", type=int, default=2)
-    parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--budget", type=float, default=0.3, help="seconds per repeat")
-    args = parser.parse_args()
+    args = build_parser().parse_args()
 
     r = args.factor
     x = tf.constant(np.random.default_rng(0).standard_normal(args.shape).astype("float32"))

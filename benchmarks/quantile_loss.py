@@ -30,12 +30,30 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras
-import numpy as np
-import tensorflow as tf
-from keras import ops
 
-import zoo
+def build_parser() -> argparse.ArgumentParser:
+    """The command line, answered (``--help`` too) before TensorFlow is imported."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--quantiles", type=int, default=99, help="quantiles per target (default 99)"
+    )
+    parser.add_argument("--batch", type=int, default=1024, help="batch size (default 1024)")
+    parser.add_argument(
+        "--repeats", type=int, default=5, help="repeats per cell; the median is kept (default 5)"
+    )
+    parser.add_argument("--budget", type=float, default=0.3, help="seconds per repeat")
+    return parser
+
+
+if __name__ == "__main__":
+    build_parser().parse_args()  # --help and usage errors: no 20 s TensorFlow import
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+from keras import ops  # noqa: E402
+
+import zoo  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -68,12 +86,7 @@ def timed(fn, repeats: int, budget: float) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quantiles", type=int, default=99)
-    parser.add_argument("--batch", type=int, default=1024)
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--budget", type=float, default=0.3, help="seconds per repeat")
-    args = parser.parse_args()
+    args = build_parser().parse_args()
 
     quantiles = [round((i + 1) / (args.quantiles + 1), 6) for i in range(args.quantiles)]
     rng = np.random.default_rng(0)

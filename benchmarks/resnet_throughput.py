@@ -30,12 +30,24 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import keras
-import numpy as np
-import tensorflow as tf
-from _common import report
 
-import zoo
+def build_parser() -> argparse.ArgumentParser:
+    """The command line, answered (``--help`` too) before TensorFlow is imported."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--batch", type=int, default=64, help="batch size (default 64)")
+    parser.add_argument("--steps", type=int, default=30, help="timed steps per model")
+    return parser
+
+
+if __name__ == "__main__":
+    build_parser().parse_args()  # --help and usage errors: no 20 s TensorFlow import
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+from _common import report  # noqa: E402
+
+import zoo  # noqa: E402
 
 WEIGHT_DECAY = 1e-4
 
@@ -92,10 +104,7 @@ def compiled(model: keras.Model, jit: bool) -> keras.Model:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--batch", type=int, default=64)
-    parser.add_argument("--steps", type=int, default=30, help="timed steps per model")
-    args = parser.parse_args()
+    args = build_parser().parse_args()
 
     rng = np.random.default_rng(0)
     images = tf.constant(rng.uniform(size=(args.batch, 32, 32, 3)).astype("float32"))

@@ -34,11 +34,37 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import numpy as np
-import tensorflow as tf
-from _common import report
 
-import zoo
+def build_parser() -> argparse.ArgumentParser:
+    """The command line, answered (``--help`` too) before TensorFlow is imported."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--corpus",
+        choices=["fortunes", "generated"],
+        default="fortunes",
+        help="text to tokenize: the fortune files or generated sentences (default fortunes)",
+    )
+    parser.add_argument("--sentences", type=int, default=20000, help="sentences timed")
+    parser.add_argument(
+        "--batch-size", type=int, default=256, help="sentences per batch (default 256)"
+    )
+    parser.add_argument(
+        "--sequence-length", type=int, default=128, help="tokens per sentence (default 128)"
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="repeats; the best is kept (default 3)"
+    )
+    return parser
+
+
+if __name__ == "__main__":
+    build_parser().parse_args()  # --help and usage errors: no 20 s TensorFlow import
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+from _common import report  # noqa: E402
+
+import zoo  # noqa: E402
 
 FORTUNES = Path("/usr/share/games/fortunes")
 PAD, UNK, CLS, SEP = "[PAD]", "[UNK]", "[CLS]", "[SEP]"
@@ -212,13 +238,7 @@ def best_time(fn, repeats: int) -> tuple[float, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", choices=["fortunes", "generated"], default="fortunes")
-    parser.add_argument("--sentences", type=int, default=20000, help="sentences timed")
-    parser.add_argument("--batch-size", type=int, default=256)
-    parser.add_argument("--sequence-length", type=int, default=128)
-    parser.add_argument("--repeats", type=int, default=3)
-    args = parser.parse_args()
+    args = build_parser().parse_args()
 
     corpus = fortunes_corpus(FORTUNES) if args.corpus == "fortunes" else generated_corpus(20000)
     texts = (corpus * (args.sentences // len(corpus) + 1))[: args.sentences]

@@ -171,4 +171,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    # `python example.py > log` shows each line as it is printed, as a terminal does.
+    sys.stdout.reconfigure(line_buffering=True)
     main()

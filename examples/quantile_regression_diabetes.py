@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -127,4 +128,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    # `python example.py > log` shows each line as it is printed, as a terminal does.
+    sys.stdout.reconfigure(line_buffering=True)
     main()

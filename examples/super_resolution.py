@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -143,4 +144,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    # `python example.py > log` shows each line as it is printed, as a terminal does.
+    sys.stdout.reconfigure(line_buffering=True)
     raise SystemExit(main())

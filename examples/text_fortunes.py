@@ -201,4 +201,6 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
+    # `python example.py > log` shows each line as it is printed, as a terminal does.
+    sys.stdout.reconfigure(line_buffering=True)
     main()

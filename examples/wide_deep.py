@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import time
 from typing import Any
 
@@ -235,4 +236,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    # `python example.py > log` shows each line as it is printed, as a terminal does.
+    sys.stdout.reconfigure(line_buffering=True)
     main()

@@ -5,12 +5,22 @@ from __future__ import annotations
 
 import os
 import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+# The suite tests this project's plugins, whatever else is installed beside them (a
+# user's `pip install -e zoo-astro` must not change what passes): only the entry
+# points keras-zoo itself declares are loaded, unless ZOO_PLUGINS says otherwise.
+_PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
+FIRST_PARTY_PLUGINS = tuple(
+    tomllib.loads(_PYPROJECT.read_text())["project"]["entry-points"]["zoo.plugins"]
+)
+os.environ.setdefault("ZOO_PLUGINS", ",".join(FIRST_PARTY_PLUGINS))
 
 TOY_PATH = Path(__file__).parent / "toy"
 if str(TOY_PATH) not in sys.path:

@@ -179,8 +179,9 @@ def test_export_replaces_an_existing_artifact(toy_registry, tmp_path: Path) -> N
     [
         ({"format": "onnx"}, "format is one of 'saved_model', 'tflite'. Received: format='onnx'"),
         ({"quantization": "int4", "format": "tflite"}, "quantization is one of"),
-        ({"quantization": "float16"}, "Quantization applies to TFLite exports"),
-        ({"select_tf_ops": True}, "select_tf_ops applies to TFLite exports"),
+        # The path ends in .tflite: only an explicit saved_model refuses TFLite options.
+        ({"quantization": "float16", "format": "saved_model"}, "applies to TFLite exports"),
+        ({"select_tf_ops": True, "format": "saved_model"}, "select_tf_ops applies to TFLite"),
     ],
 )
 def test_bad_arguments(toy_registry, tmp_path: Path, kwargs, message: str) -> None:

@@ -118,7 +118,7 @@ def test_check_arguments_accepts(arguments: dict[str, object]) -> None:
         ({"a": 1, "b": "x"}, "expects b of type float"),
         ({"a": 1, "d": [1, 2]}, "expects d of type tuple"),
         ({"a": 1, "e": [1, "x"]}, "expects e of type"),
-        ({"a": 1, "f": "C"}, "expects f of type Literal"),
+        ({"a": 1, "f": "C"}, "expects f to be one of .A., .B."),
         ({"a": 1, "g": [1]}, "expects g of type"),
         ({"a": 1, "z": 1}, "does not accept the argument 'z'"),
     ],

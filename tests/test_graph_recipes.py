@@ -111,7 +111,7 @@ def test_info_lists_the_nodes_of_a_graph_recipe(project_registry, capsys) -> Non
     assert info["graph"]["outputs"] == {"digit": "digit", "aux": "aux"}
     assert [n["name"] for n in info["graph"]["nodes"]][-3:] == ["aux_pool", "aux_features", "aux"]
     assert main(["list", "--tag", "graph", "--json"]) == 0
-    listed = {e["id"]: e for e in json.loads(capsys.readouterr().out)}
+    listed = {e["id"]: e for e in json.loads(capsys.readouterr().out)["components"]}
     assert {"zoo/wide_deep", "zoo/digits_aux", "vision/espcn_graph"} <= set(listed)
     assert listed["zoo/wide_deep"]["builder"] is None and listed["zoo/wide_deep"]["graph"]["nodes"]
 

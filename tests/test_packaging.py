@@ -101,5 +101,7 @@ def test_regular_install_finds_registry_and_plugins(wheel: Path, tmp_path: Path)
         check=True,
         cwd=tmp_path,
     )
-    statuses = {p["name"]: (p["status"], p["distribution"]) for p in json.loads(plugins.stdout)}
-    assert statuses == {name: ("loaded", "keras-zoo") for name in PLUGINS}
+    listed = json.loads(plugins.stdout)["plugins"]
+    statuses = {p["name"]: (p["status"], p["distribution"]) for p in listed}
+    # The entry points, and the core's own plugin `zoo` (its data sources and recipes).
+    assert statuses == {name: ("loaded", "keras-zoo") for name in [*PLUGINS, "zoo"]}

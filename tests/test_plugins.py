@@ -125,6 +125,9 @@ def test_control_variables_apply_before_import(
         for name in ("a", "b")
     ]
     reg = Registry(environ=environ, include_default_file=False, entry_points=eps)
+    if "c" in environ.get("ZOO_DISABLE_PLUGINS", ""):  # no plugin 'c' is installed: said so
+        with pytest.warns(zoo.ZooWarning, match="ZOO_DISABLE_PLUGINS names installed plugins"):
+            reg.load()
     assert {n: s for n, (s, _) in _status(reg).items()} == expected
     for status, reason in _status(reg).values():
         if status == "disabled":
@@ -212,9 +215,11 @@ def _write_dist(site: Path, dist: str, version: str, plugin: str, module: str, b
 PLUGIN_SOURCE = "import zoo\n\n@zoo.hookimpl\ndef zoo_register(register):\n{body}\n"
 
 
-def _zoo_json(site: Path, *args: str) -> object:
+def _zoo_json(site: Path, plugin: str, *args: str) -> list[dict[str, object]]:
+    """``python -m zoo ARGS --json`` seeing only ``plugin`` of what is installed (names no
+    user would pick, so a real plugin installed beside the tests cannot collide)."""
     env = {**os.environ, "PYTHONPATH": str(site), "ZOO_DISABLE_PLUGINS": ""}
-    env["ZOO_PLUGINS"] = "astro,twin"
+    env["ZOO_PLUGINS"] = plugin
     out = subprocess.run(
         [sys.executable, "-m", "zoo", *args, "--json"],
         env=env,
@@ -222,25 +227,30 @@ def _zoo_json(site: Path, *args: str) -> object:
         text=True,
         check=True,
     )
-    return json.loads(out.stdout)
+    document = json.loads(out.stdout)
+    assert document["schema_version"] == 1
+    return document["plugins" if args[0] == "plugins" else "components"]
 
 
 def test_installed_distributions_are_discovered_with_name_and_version(tmp_path: Path) -> None:
-    _write_dist(tmp_path, "astro_zoo", "1.2.3", "astro", "astro_plugin", layer_spec("Star"))
-    plugins = {p["name"]: p for p in _zoo_json(tmp_path, "plugins")}
-    assert plugins["astro"]["status"] == "loaded"
-    assert (plugins["astro"]["distribution"], plugins["astro"]["version"]) == ("astro_zoo", "1.2.3")
-    listed = _zoo_json(tmp_path, "list", "--plugin", "astro")
+    _write_dist(tmp_path, "xqastro_zoo", "1.2.3", "xqastro", "xqastro_plugin", layer_spec("Star"))
+    plugins = {p["name"]: p for p in _zoo_json(tmp_path, "xqastro", "plugins")}
+    assert plugins["xqastro"]["status"] == "loaded"
+    assert (plugins["xqastro"]["distribution"], plugins["xqastro"]["version"]) == (
+        "xqastro_zoo",
+        "1.2.3",
+    )
+    listed = _zoo_json(tmp_path, "xqastro", "list", "--plugin", "xqastro")
     assert [(c["id"], c["distribution"], c["version"]) for c in listed] == [
-        ("astro/Star", "astro_zoo", "1.2.3")
+        ("xqastro/Star", "xqastro_zoo", "1.2.3")
     ]
 
 
 def test_two_distributions_with_one_plugin_name_neither_wins(tmp_path: Path) -> None:
-    _write_dist(tmp_path, "twin_one", "1.0", "twin", "twin_one_mod", layer_spec("A"))
-    _write_dist(tmp_path, "twin_two", "2.0", "twin", "twin_two_mod", layer_spec("A"))
-    plugins = [p for p in _zoo_json(tmp_path, "plugins") if p["name"] == "twin"]
+    _write_dist(tmp_path, "xqtwin_one", "1.0", "xqtwin", "xqtwin_one_mod", layer_spec("A"))
+    _write_dist(tmp_path, "xqtwin_two", "2.0", "xqtwin", "xqtwin_two_mod", layer_spec("A"))
+    plugins = [p for p in _zoo_json(tmp_path, "xqtwin", "plugins") if p["name"] == "xqtwin"]
     assert [p["status"] for p in plugins] == ["failed"]
     reason = plugins[0]["reason"]
-    assert "twin_one 1.0" in reason and "twin_two 2.0" in reason and "uninstall one" in reason
-    assert _zoo_json(tmp_path, "list", "--plugin", "twin") == []
+    assert "xqtwin_one 1.0" in reason and "xqtwin_two 2.0" in reason and "uninstall one" in reason
+    assert _zoo_json(tmp_path, "xqtwin", "list", "--plugin", "xqtwin") == []

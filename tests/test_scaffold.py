@@ -109,8 +109,9 @@ def test_scaffold_round_trip_through_pip(tmp_path: Path) -> None:
         )
         assert tested.returncode == 0, tested.stdout + tested.stderr
         assert "6 passed" in tested.stdout  # 3 conformance cases + 3 of its own
+        assert "warning" not in tested.stdout.lower(), tested.stdout  # filtered as ours are
     finally:
         removed = run("-m", "pip", "uninstall", "--yes", "--quiet", distribution)
     assert removed.returncode == 0, removed.stderr
     after = run("-m", "zoo", "list", "--plugin", name, env=env, cwd=tmp_path)
-    assert name not in after.stdout
+    assert after.returncode == 1 and f"No plugin is called {name!r}" in after.stderr

@@ -5,7 +5,7 @@
     model = zoo.build("resnet_small", num_classes=100)
     layer = zoo.get("vision/PixelShuffle")(upscale_factor=2)
     zoo.save(model, "model.keras"); model = zoo.load("model.keras")
-    zoo.export(model, "model.tflite", format="tflite", quantization="dynamic_range")
+    zoo.export(model, "model.tflite", quantization="dynamic_range")  # TFLite: the suffix
     result = zoo.fit("resnet_small", "vision/digits", out="runs/digits")   # a run folder
 
 Importing ``zoo`` and listing components never imports TensorFlow, Keras or a
@@ -26,13 +26,9 @@ from zoo._errors import (
     ZooError,
     ZooWarning,
 )
-from zoo._export import export
 from zoo._graph import GraphError, build_graph, to_spec
-from zoo._loading import load
 from zoo._registry import default_registry
-from zoo._saving import save
-from zoo._serializable import serializable
-from zoo._spec import KINDS, ComponentSpec, Example, PluginInfo, Recipe
+from zoo._spec import KINDS, ComponentSpec, Example, PluginInfo, PresetSource, Recipe
 from zoo._version import PLUGIN_API_VERSION, __version__
 from zoo.hookspecs import hookimpl
 
@@ -50,9 +46,11 @@ __all__ = [
     "NotFoundError",
     "PluginError",
     "PluginInfo",
+    "PresetSource",
     "Recipe",
     "RegistryFileError",
     "TrainingDefaults",
+    "TuneResult",
     "ZooError",
     "ZooWarning",
     "__version__",
@@ -61,9 +59,11 @@ __all__ = [
     "compile",
     "export",
     "fit",
+    "from_preset",
     "get",
     "get_spec",
     "hookimpl",
+    "hypermodel",
     "list_components",
     "list_plugins",
     "load",
@@ -72,13 +72,16 @@ __all__ = [
     "register_plugin",
     "registry_files",
     "save",
+    "save_preset",
     "serializable",
     "to_spec",
+    "tune",
     "unregister_plugin",
 ]
 
 
-#: Public names imported on first access (they import NumPy): name -> module.
+#: Public names imported on first access (they import NumPy, or modules that listing does
+#: not need): name -> module.
 _LAZY = {
     "load_data": "zoo._data.resolve",
     "DataInfo": "zoo._data.splits",
@@ -87,6 +90,15 @@ _LAZY = {
     "FitResult": "zoo._training.fitting",
     "compile": "zoo._training.compiling",
     "TrainingDefaults": "zoo._training.defaults",
+    "export": "zoo._export",
+    "load": "zoo._loading",
+    "save": "zoo._saving",
+    "serializable": "zoo._serializable",
+    "from_preset": "zoo._presets",
+    "save_preset": "zoo._presets",
+    "hypermodel": "zoo._tuning.hypermodel",
+    "tune": "zoo._tuning.search",
+    "TuneResult": "zoo._tuning.search",
 }
 
 
@@ -100,6 +112,10 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'zoo' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
 def list_components(
     pattern: str | None = None,
     *,
@@ -111,9 +127,15 @@ def list_components(
 
     Args:
         pattern: fnmatch pattern on the id or short name (``"resnet*"``, ``"vision/*"``).
-        kind: one of ``zoo.KINDS``.
+        kind: one of ``zoo.KINDS`` (``"model"``: model builders and recipes), or
+            ``"recipe"`` for recipes only.
         tag: a tag the component carries.
         plugin: the plugin (entry-point) name.
+
+    Raises:
+        zoo.ArgumentError: ``kind`` is not a kind (with close matches).
+        zoo.NotFoundError: no plugin is called ``plugin`` (with close matches). A plugin
+            that is installed but disabled or failed warns (`zoo.ZooWarning`) instead.
     """
     return default_registry().entries(pattern, kind=kind, tag=tag, plugin=plugin)
 
@@ -133,14 +155,24 @@ def get(name: str) -> Any:
     return default_registry().get(name)
 
 
-def build(name: str, /, **overrides: Any) -> Any:
+def build(name: str, /, *, weights: Any = None, strict: bool = False, **overrides: Any) -> Any:
     """Build a ``keras.Model`` from a recipe or model builder.
 
     Overrides are checked against the builder's signature before anything is built;
     an unknown or mistyped argument raises `zoo.ArgumentError` naming it and the
     accepted ones.
+
+    ``weights`` (a preset folder, a ``.keras`` file or a declared preset id) loads
+    trained weights by layer name where the shapes match; the layers an override
+    reshaped (a new ``num_classes``) keep fresh weights and a `zoo.ZooWarning` names
+    them, or ``strict=True`` refuses with a ZooError.
     """
-    return default_registry().build(name, **overrides)
+    model = default_registry().build(name, **overrides)
+    if weights is None:
+        return model
+    from zoo._presets.weights import load_weights_by_name
+
+    return load_weights_by_name(model, weights, strict=strict)
 
 
 def register_plugin(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections.abc
 import inspect
+import numbers
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -64,36 +65,85 @@ def _type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
 
 def _matches(value: Any, hint: Any) -> bool:
     """Whether ``value`` fits the annotation ``hint``; unknown annotations always fit."""
+    return _mismatch(value, hint) is None
+
+
+def _is_bool(value: Any) -> bool:
+    # numpy.bool_ is checked by name: importing NumPy here would slow down `zoo list`.
+    kind = type(value)
+    return isinstance(value, bool) or (kind.__module__ == "numpy" and kind.__name__ == "bool")
+
+
+def _is_int(value: Any) -> bool:
+    """Python and NumPy integers (numbers.Integral), never a bool."""
+    return isinstance(value, numbers.Integral) and not _is_bool(value)
+
+
+def _is_real(value: Any) -> bool:
+    """Python and NumPy integers and floats (numbers.Real), never a bool."""
+    return isinstance(value, numbers.Real) and not _is_bool(value)
+
+
+def _mismatch(value: Any, hint: Any) -> str | None:
+    """None if ``value`` fits ``hint``, else what is wrong, for the error message."""
     if hint is Any or hint is inspect.Parameter.empty:
-        return True
+        return None
     if hint is type(None):
-        return value is None
-    if hint is bool:
-        return isinstance(value, bool)
-    if hint is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if hint is float:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
+        return None if value is None else "not None"
+    simple = {bool: (_is_bool, "not a bool"), int: (_is_int, "not an int")}
+    simple[float] = (_is_real, "not a float")
+    if hint in simple:
+        fits, why = simple[hint]
+        return None if fits(value) else why
     if hint is str:
-        return isinstance(value, str)
+        return None if isinstance(value, str) else "not a str"
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
-        return any(_matches(value, arg) for arg in args)
+        reasons = [_mismatch(value, arg) for arg in args]
+        if any(r is None for r in reasons):
+            return None
+        # A list of the right kind but the wrong length says so, whatever the union.
+        specific = [r for r in reasons if r and not r.startswith("not ")]
+        return specific[0] if specific else f"not {_describe(hint)}"
     if origin is typing.Literal:
-        return value in args
+        return None if value in args else f"not one of {', '.join(map(repr, args))}"
     if origin in (list, tuple, collections.abc.Sequence):
         if not isinstance(value, (list, tuple)):
-            return False
+            return "not a list"
         if origin is tuple and args and args[-1] is not Ellipsis:
-            return len(value) == len(args) and all(map(_matches, value, args))
+            if len(value) != len(args):
+                return f"{len(value)} values where {len(args)} are expected"
+            for index, (item, arg) in enumerate(zip(value, args)):
+                if (why := _mismatch(item, arg)) is not None:
+                    return f"item {index} ({item!r}) is {why}"
+            return None
         element = args[0] if args else Any
-        return all(_matches(item, element) for item in value)
+        for index, item in enumerate(value):
+            if (why := _mismatch(item, element)) is not None:
+                return f"item {index} ({item!r}) is {why}"
+        return None
     if origin in (dict, collections.abc.Mapping) or hint in (dict, collections.abc.Mapping):
-        return isinstance(value, Mapping)
+        return None if isinstance(value, Mapping) else "not a table (mapping)"
     if hint in (list, tuple):
-        return isinstance(value, (list, tuple))
-    return True
+        return None if isinstance(value, (list, tuple)) else "not a list"
+    return None
+
+
+def python_numbers(value: Any) -> Any:
+    """``value`` with NumPy scalars (``np.int64(3)``, ``np.float32(0.5)``) as Python ones,
+    inside lists, tuples and dicts too, so a builder's own ``isinstance`` checks accept them.
+    """
+    kind = type(value)
+    if kind.__module__ == "numpy" and getattr(value, "ndim", None) == 0:
+        return value.item()
+    if isinstance(value, list):
+        return [python_numbers(v) for v in value]
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return tuple(python_numbers(v) for v in value)
+    if isinstance(value, dict):
+        return {k: python_numbers(v) for k, v in value.items()}
+    return value
 
 
 def _describe(hint: Any) -> str:
@@ -131,8 +181,23 @@ def check_arguments(fn: Callable[..., Any], arguments: Mapping[str, Any], owner:
         )
     hints = _type_hints(fn)
     for name, value in arguments.items():
-        if name in hints and not _matches(value, hints[name]):
+        if name not in hints or (why := _mismatch(value, hints[name])) is None:
+            continue
+        hint = _describe(hints[name])
+        if typing.get_origin(hints[name]) is typing.Literal:
+            choices = ", ".join(map(repr, typing.get_args(hints[name])))
             raise ArgumentError(
-                f"{owner} expects {name} of type {_describe(hints[name])}. "
-                f"Received: {name}={value!r} ({type(value).__name__}). Pass a value of that type."
+                f"{owner} expects {name} to be one of {choices}. Received: "
+                f"{name}={value!r}.{_close(value, hints[name])} Pass one of those."
             )
+        raise ArgumentError(
+            f"{owner} expects {name} of type {hint}. Received: {name}={value!r} "
+            f"({type(value).__name__}): {why}. Pass a value of that type "
+            "(None is written null on the command line)."
+        )
+
+
+def _close(value: Any, hint: Any) -> str:
+    if not isinstance(value, str):
+        return ""
+    return did_you_mean(value, [str(a) for a in typing.get_args(hint) if isinstance(a, str)])

@@ -1,10 +1,10 @@
 """Exporting models for serving: TensorFlow SavedModel and TFLite, atomically.
 
     zoo.export(model, "serving/resnet")                                   # SavedModel
-    zoo.export(model, "resnet.tflite", format="tflite")                   # float32
-    zoo.export(model, "resnet.tflite", format="tflite", quantization="dynamic_range")
-    zoo.export(model, "resnet.tflite", format="tflite", quantization="float16")
-    zoo.export(model, "resnet.tflite", format="tflite", quantization="int8", data="vision/digits")
+    zoo.export(model, "resnet.tflite")                  # TFLite (from the suffix), float32
+    zoo.export(model, "resnet.tflite", quantization="dynamic_range")
+    zoo.export("resnet_small", "resnet.tflite", quantization="float16")   # a recipe by name
+    zoo.export(model, "resnet.tflite", quantization="int8", data="vision/digits")  # full integer
 
 The SavedModel is written by Keras (``model.export(format="tf_saved_model")``): its
 ``serving_default`` signature takes the model's inputs by name and returns
@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from zoo._errors import ZooError
+from zoo._quiet import native_logs_filtered
 from zoo._saving import atomic_destination, check_destination
 from zoo._spec import natural_key
 
@@ -54,11 +55,58 @@ def _check_choice(value: Any, choices: Sequence[Any], what: str) -> None:
         raise ZooError(f"{what} is one of {shown}. Received: {what}={value!r}.")
 
 
+def export_format(path: str | os.PathLike[str], format: str | None = None) -> str:
+    """The format of an export to ``path``: ``format`` if given, else from the suffix.
+
+    A path ending in ``.tflite`` is a TFLite file; anything else a SavedModel folder.
+    """
+    if format is None:
+        return "tflite" if Path(path).suffix.lower() == ".tflite" else "saved_model"
+    _check_choice(format, FORMATS, "format")
+    return format
+
+
+def check_export(
+    path: str | os.PathLike[str],
+    format: str | None = None,
+    quantization: str | None = None,
+    select_tf_ops: bool = False,
+) -> tuple[Path, str]:
+    """Check an export's destination and options before anything is built or traced.
+
+    Returns the destination path and the format (see `export_format`); raises
+    `zoo.ZooError` for a path or option that `export` would refuse.
+    """
+    format = export_format(path, format)
+    if quantization is not None:
+        _check_choice(quantization, QUANTIZATIONS, "quantization")
+        if format != "tflite":
+            raise ZooError(
+                f"Quantization applies to TFLite exports. Received: format={format!r}, "
+                f"quantization={quantization!r}. Use format='tflite' (or a path ending in "
+                ".tflite), or drop quantization."
+            )
+    if select_tf_ops and format != "tflite":
+        raise ZooError(
+            f"select_tf_ops applies to TFLite exports. Received: format={format!r}. "
+            "Use format='tflite' (or a path ending in .tflite), or drop select_tf_ops."
+        )
+    if format == "saved_model":
+        destination = check_destination(path, None, "A SavedModel folder")
+        if destination.suffix.lower() in (".keras", ".tflite", ".h5"):
+            raise ZooError(
+                f"A SavedModel is a folder. Received: {str(destination)!r}. Use a folder name "
+                f"without the {destination.suffix} suffix, or format='tflite' for a .tflite file."
+            )
+        return destination, format
+    return check_destination(path, ".tflite", "A TFLite file"), format
+
+
 def export(
     model: Any,
     path: str | os.PathLike[str],
     *,
-    format: str = "saved_model",
+    format: str | None = None,
     quantization: str | None = None,
     select_tf_ops: bool = False,
     data: Any = None,
@@ -66,10 +114,12 @@ def export(
     """Export a Keras model for serving, atomically (a failure leaves no partial artifact).
 
     Args:
-        model: a built ``keras.Model`` (TensorFlow backend).
+        model: a built ``keras.Model`` (TensorFlow backend), or the name of a recipe or
+            model builder, built with its defaults (``zoo.export("resnet_small", ...)``).
         path: for ``"saved_model"`` a folder (created; an existing one is replaced);
             for ``"tflite"`` a file ending in ``.tflite``.
-        format: ``"saved_model"`` or ``"tflite"``.
+        format: ``"saved_model"`` or ``"tflite"``; by default ``"tflite"`` for a path
+            ending in ``.tflite`` and ``"saved_model"`` otherwise.
         quantization: TFLite only: None (float32), ``"dynamic_range"`` (int8 weights,
             float activations), ``"float16"`` (float16 weights) or ``"int8"`` (full
             integer: int8 weights, activations, inputs and outputs; see zoo/_export_int8.py).
@@ -83,38 +133,31 @@ def export(
 
     Raises:
         zoo.ZooError: the model cannot be exported to this format; the message says why.
+            The path and options are checked before a named model is built.
 
     Example:
 
     ```python
     model = zoo.build("resnet_small")
-    zoo.export(model, "resnet.tflite", format="tflite", quantization="dynamic_range")
+    zoo.export(model, "resnet.tflite", quantization="dynamic_range")
     ```
     """
-    _check_choice(format, FORMATS, "format")
-    if quantization is not None:
-        _check_choice(quantization, QUANTIZATIONS, "quantization")
-        if format != "tflite":
-            raise ZooError(
-                f"Quantization applies to TFLite exports. Received: format={format!r}, "
-                f"quantization={quantization!r}. Use format='tflite', or drop quantization."
-            )
+    path, format = check_export(path, format, quantization, select_tf_ops)
+    if isinstance(model, str):
+        from zoo._registry import default_registry
+
+        model = default_registry().build(model)
     if data is not None and quantization != "int8":
         raise ZooError(
             "data calibrates int8 quantization only. Received: data with "
             f"quantization={quantization!r}. Pass quantization='int8', or drop data."
         )
-    if select_tf_ops and format != "tflite":
-        raise ZooError(
-            f"select_tf_ops applies to TFLite exports. Received: format={format!r}. "
-            "Drop select_tf_ops."
-        )
     import keras
 
     if not isinstance(model, keras.Model):
         raise ZooError(
-            f"zoo.export exports a keras.Model. Received: {type(model).__name__}. "
-            "Load a file first with zoo.load, or build one with zoo.build."
+            f"zoo.export exports a keras.Model. Received: {type(model).__name__}. Pass a "
+            "model, a recipe name (built with its defaults), or a file loaded with zoo.load."
         )
     if keras.config.backend() != "tensorflow":
         raise ZooError(
@@ -127,16 +170,9 @@ def export(
             "on data, or build it from keras.Input, first."
         )
     if format == "saved_model":
-        path = check_destination(path, None, "A SavedModel folder")
-        if path.suffix in (".keras", ".tflite", ".h5"):
-            raise ZooError(
-                f"A SavedModel is a folder. Received: {str(path)!r}. Use a folder name "
-                f"without the {path.suffix} suffix."
-            )
         with atomic_destination(path) as partial:
             _saved_model(model, partial)
         return path
-    path = check_destination(path, ".tflite", "A TFLite file")
     if quantization == "int8":
         from zoo._export_int8 import tflite_int8
 
@@ -240,7 +276,9 @@ def _tflite_failure(name: str, error: BaseException, select_tf_ops: bool) -> str
 def _first_lines(error: BaseException, count: int = 6) -> str:
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     text = " ".join(lines[:count])
-    return text[:1500] + (" ..." if len(lines) > count or len(text) > 1500 else "")
+    cut = len(lines) > count or len(text) > 1500
+    # Embedded before a full stop of the caller's: none of its own at the end.
+    return text[:1500].rstrip().rstrip(".") + (" (cut)" if cut else "")
 
 
 @contextlib.contextmanager
@@ -330,16 +368,17 @@ def run_tflite(
     import tensorflow as tf
 
     try:
-        with _quiet():
+        # TFLite announces its XNNPACK delegate on stderr when the graph is first prepared.
+        with _quiet(), native_logs_filtered():
             interpreter = tf.lite.Interpreter(model_path=str(path))
-        signatures = interpreter.get_signature_list()
-        key = "serving_default" if "serving_default" in signatures else next(iter(signatures))
-        runner = interpreter.get_signature_runner(key)
-        details = runner.get_input_details()
-        names = list(input_names) if input_names is not None else sorted(details)
-        feed = _by_name(names, inputs, "TFLite model")
-        feed = {name: value.astype(details[name]["dtype"]) for name, value in feed.items()}
-        return _as_list(runner(**feed))
+            signatures = interpreter.get_signature_list()
+            key = "serving_default" if "serving_default" in signatures else next(iter(signatures))
+            runner = interpreter.get_signature_runner(key)
+            details = runner.get_input_details()
+            names = list(input_names) if input_names is not None else sorted(details)
+            feed = _by_name(names, inputs, "TFLite model")
+            feed = {name: value.astype(details[name]["dtype"]) for name, value in feed.items()}
+            return _as_list(runner(**feed))
     except RuntimeError as error:
         if "Flex delegate" not in str(error):
             raise

@@ -28,6 +28,14 @@ from zoo._saving import CONFIG_FILE, METADATA_FILE, METADATA_FORMAT, zoo_classes
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 _ZIP_SIGNATURE = b"PK\x03\x04"
 
+#: The largest ``config.json`` or ``metadata.json`` (as declared in the archive) that
+#: `zoo.load` reads; set ``ZOO_MAX_CONFIG_BYTES`` to allow more.
+MAX_CONFIG_BYTES = 32 * 2**20
+#: A member that inflates to more than this many times its stored size, and above
+#: `EXPANSION_FLOOR_BYTES`, is a decompression bomb (Keras writes members uncompressed).
+MAX_EXPANSION = 200
+EXPANSION_FLOOR_BYTES = 256 * 2**20
+
 
 @dataclass(frozen=True)
 class SavedFile:
@@ -108,7 +116,8 @@ def read_saved_file(path: str | os.PathLike[str]) -> SavedFile:
             if CONFIG_FILE not in names:
                 shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
                 raise _not_keras(path, f"a zip archive without {CONFIG_FILE} (it holds {shown})")
-            bad = archive.testzip()
+            _check_sizes(path, archive)
+            bad = archive.testzip()  # streams each member in 1 MiB chunks
             if bad is not None:
                 raise ZooError(
                     f"A saved model must be intact. Received: {str(path)!r}, whose member "
@@ -127,9 +136,57 @@ def read_saved_file(path: str | os.PathLike[str]) -> SavedFile:
             f"A saved model holds JSON in {CONFIG_FILE} and {METADATA_FILE}. Received: "
             f"{str(path)!r}: {error}. The file is corrupt; save it again."
         ) from error
+    except RecursionError:
+        raise ZooError(
+            f"A saved model's {CONFIG_FILE} nests as deep as Python can parse at most. "
+            f"Received: {str(path)!r}, nested deeper. The file is corrupt or hostile; do not "
+            "load it."
+        ) from None
+    except MemoryError:
+        raise ZooError(
+            f"Checking a saved model must fit in memory. Received: {str(path)!r}, whose "
+            f"{CONFIG_FILE} ran out of memory while being read. Free memory, or lower "
+            "ZOO_MAX_CONFIG_BYTES so that such files are refused up front."
+        ) from None
     if not isinstance(config, dict) or not isinstance(metadata, dict):
         raise _not_keras(path, f"whose {CONFIG_FILE} is not a serialized Keras object")
     return SavedFile(path, config, metadata, zoo_classes(config))
+
+
+def _max_config_bytes() -> int:
+    value = os.environ.get("ZOO_MAX_CONFIG_BYTES", "").strip()
+    try:
+        return int(value) if value else MAX_CONFIG_BYTES
+    except ValueError:
+        raise ZooError(
+            "ZOO_MAX_CONFIG_BYTES is a number of bytes. Received: "
+            f"ZOO_MAX_CONFIG_BYTES={value!r}. Set it to an integer, e.g. 67108864."
+        ) from None
+
+
+def _check_sizes(path: Path, archive: zipfile.ZipFile) -> None:
+    """Refuse a decompression bomb from the sizes the archive declares, before inflating.
+
+    Reading a member stops at its declared size (a member that inflates further fails
+    its checksum), so these checks bound the memory and time of everything after them.
+    """
+    limit = _max_config_bytes()
+    for info in archive.infolist():
+        if info.filename in (CONFIG_FILE, METADATA_FILE) and info.file_size > limit:
+            raise ZooError(
+                f"A saved model's {info.filename} holds at most {limit:,} bytes. Received: "
+                f"{str(path)!r}, whose {info.filename} declares {info.file_size:,} bytes "
+                f"({info.compress_size:,} stored). Set ZOO_MAX_CONFIG_BYTES higher if you "
+                "trust the file."
+            )
+        stored = max(info.compress_size, 1)
+        if info.file_size > EXPANSION_FLOOR_BYTES and info.file_size > MAX_EXPANSION * stored:
+            raise ZooError(
+                f"A saved model's members inflate to at most {MAX_EXPANSION}x their stored "
+                f"size (Keras stores them uncompressed). Received: {str(path)!r}, whose "
+                f"member {info.filename!r} declares {info.file_size:,} bytes from "
+                f"{info.compress_size:,}: a decompression bomb. Do not load it."
+            )
 
 
 def _plugin_packages(specs: list[Any]) -> set[str]:
@@ -174,15 +231,34 @@ def _install_hint(saved: SavedFile, plugin: str) -> str:
     return f"Install the package that provides the zoo plugin {plugin!r}."
 
 
+def _fix_hint(saved: SavedFile, plugin: str, installed: Any) -> str:
+    """What to do about a plugin the file needs: install, enable or repair it."""
+    if installed is None:
+        return _install_hint(saved, plugin)
+    if installed.status == "disabled":
+        return (
+            f"Enable the plugin {plugin!r} (the reason above says what turns it off: "
+            "ZOO_PLUGINS, ZOO_DISABLE_PLUGINS, ZOO_DISABLE_PLUGIN_AUTOLOAD or [plugins] in "
+            "a registry file), then load the file again."
+        )
+    return (
+        f"Repair the plugin {plugin!r} (`python -m zoo plugins` shows why it is "
+        f"{installed.status}), or reinstall it. {_install_hint(saved, plugin)}"
+    )
+
+
 def import_plugins(saved: SavedFile) -> list[str]:
     """Import, through the installed plugins' specs, every zoo class ``saved`` names.
 
     For each plugin named in the file, in order: the specs whose names match, then the
     module recorded for a class if it belongs to the plugin's own package, then every
-    spec target of that plugin. Returns the plugins that were needed.
+    spec target of that plugin. The owner is imported even when the name is already
+    registered (by whoever registered it first). Returns the plugins that were needed.
 
     Raises NotFoundError naming the component, the plugin and the distribution to
-    install when a plugin is missing, disabled or failed, or no longer has the class.
+    install when a plugin is missing, disabled or failed, or no longer has the class;
+    ZooError when a name resolves to a class that is not its plugin's own (another
+    module took the name: `check_owners`).
     """
     from zoo._registry import default_registry
     from zoo._spec import ComponentSpec
@@ -193,11 +269,11 @@ def import_plugins(saved: SavedFile) -> list[str]:
         installed = plugins.get(plugin)
         if installed is not None and installed.status == "loaded":
             _version_warning(saved, plugin, installed)
-        missing = _missing(plugin, names)
-        if not missing:
-            continue
-        components = ", ".join(f"{plugin}/{name}" for name in sorted(missing))
         if installed is None or installed.status != "loaded":
+            missing = _missing(plugin, names)
+            if not missing:  # no installed owner to compare with: classes defined here
+                continue
+            components = ", ".join(f"{plugin}/{name}" for name in sorted(missing))
             state = (
                 "not installed"
                 if installed is None
@@ -206,15 +282,16 @@ def import_plugins(saved: SavedFile) -> list[str]:
             raise NotFoundError(
                 f"Loading a model needs every plugin whose classes it uses. Received: "
                 f"{str(saved.path)!r} uses {components} from the zoo plugin {plugin!r}, "
-                f"which is {state}. {_install_hint(saved, plugin)}"
+                f"which is {state}. {_fix_hint(saved, plugin, installed)}"
             )
         specs = [e for e in registry.entries(plugin=plugin) if isinstance(e, ComponentSpec)]
+        owners: dict[str, Any] = {}
         for spec in specs:
-            if spec.name in missing:
-                registry.get(spec.id)
-        missing = _missing(plugin, missing)
+            if spec.name in names:
+                owners[spec.name] = registry.get(spec.id)
         packages = _plugin_packages(specs)
-        for module in sorted({m for m in missing.values() if m.split(".")[0] in packages}):
+        unowned = {n: m for n, m in names.items() if n not in owners}
+        for module in sorted({m for m in unowned.values() if m.split(".")[0] in packages}):
             try:
                 importlib.import_module(module)
             except Exception as error:
@@ -223,7 +300,7 @@ def import_plugins(saved: SavedFile) -> list[str]:
                     f"Received: {type(error).__name__}: {error}. Reinstall "
                     f"{installed.distribution or 'the plugin'}."
                 ) from error
-        missing = _missing(plugin, missing)
+        missing = _missing(plugin, names)
         if missing:
             for spec in specs:
                 registry.get(spec.id)
@@ -236,7 +313,58 @@ def import_plugins(saved: SavedFile) -> list[str]:
                 f"({installed.distribution} {installed.version}) does not define. "
                 f"{_install_hint(saved, plugin)}"
             )
+        check_owners(saved, plugin, names, owners, packages)
     return sorted(saved.classes)
+
+
+def _where(obj: Any) -> str:
+    return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
+
+
+def check_owners(
+    saved: SavedFile,
+    plugin: str,
+    names: Mapping[str, str],
+    owners: Mapping[str, Any],
+    packages: set[str],
+) -> None:
+    """Refuse a ``zoo.<plugin>>Name`` that resolves to a class other than its plugin's own.
+
+    A class of another module can take a name with ``register_keras_serializable``
+    (Keras lets the last registration win, silently). The owner is the object of the
+    plugin's spec of that name when that object is registered under it, else any
+    object defined in the plugin's own packages.
+    """
+    import keras
+
+    custom = keras.saving.get_custom_objects()
+    for name in sorted(names):
+        key = f"zoo.{plugin}>{name}"
+        active = custom.get(key)
+        owner = owners.get(name)
+        if owner is not None and _registered_name(keras, owner) == key:
+            if active is owner or _where(active) == _where(owner):  # a reload is the same class
+                continue
+            expected = f"{_where(owner)} (the plugin's spec {plugin}/{name})"
+        else:
+            module = getattr(active, "__module__", "") or ""
+            if module.split(".")[0] in packages:
+                continue
+            expected = f"a class of the plugin's own package(s) {', '.join(sorted(packages))}"
+        raise ZooError(
+            f"Every zoo.<plugin>>Name in a saved model resolves to that plugin's own class. "
+            f"Received: {key!r} in {str(saved.path)!r} resolves to {_where(active)}, but its "
+            f"owner is {expected}; another module took the name. Remove the "
+            f"register_keras_serializable(package='zoo.{plugin}') of {_where(active)} (or "
+            "uninstall the plugin that does it), then load again."
+        )
+
+
+def _registered_name(keras: Any, obj: Any) -> str | None:
+    try:
+        return keras.saving.get_registered_name(obj)
+    except Exception:  # not a class or function Keras can name
+        return None
 
 
 def _check_no_clash(saved: SavedFile) -> None:

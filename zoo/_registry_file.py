@@ -44,7 +44,7 @@ from typing import Any
 
 from zoo._errors import RegistryFileError, ZooError, did_you_mean
 from zoo._graph.schema import GraphError
-from zoo._spec import Recipe, check_name
+from zoo._spec import MAX_NESTING, Recipe, check_name, too_deep
 
 _TOP_KEYS = ("plugins", "settings", "recipes")
 _PLUGIN_KEYS = ("autoload", "allow", "deny", "strict")
@@ -66,10 +66,13 @@ class RegistryConfig:
 
 def default_registry_path() -> Path | None:
     """The project's ``registry.toml``: inside the installed package, else the checkout root."""
+    here = Path(__file__).resolve().parent
+    if (here / "registry.toml").is_file():  # the package on disk (importlib.resources is slow)
+        return here / "registry.toml"
     packaged = resources.files("zoo") / "registry.toml"
     if packaged.is_file():
         return Path(str(packaged))
-    checkout = Path(__file__).resolve().parent.parent / "registry.toml"
+    checkout = here.parent / "registry.toml"
     return checkout if checkout.is_file() else None
 
 
@@ -128,6 +131,25 @@ def read_registry_file(path: Path, config: RegistryConfig) -> None:
         raise RegistryFileError(f"{path}: not valid TOML: {error}. Fix the syntax there.") from None
     except OSError as error:
         raise RegistryFileError(f"{path}: cannot be read: {error}.") from None
+    except UnicodeDecodeError as error:
+        raise RegistryFileError(
+            f"{path}: a registry file is UTF-8 text (TOML). Received: the byte "
+            f"{error.object[error.start : error.start + 1]!r} at offset {error.start}, which is "
+            "not UTF-8. Save the file as UTF-8."
+        ) from None
+    except RecursionError:
+        raise RegistryFileError(
+            f"{path}: tables and lists nest at most {MAX_NESTING} deep in a registry file. "
+            "Received: nesting too deep for the TOML parser. Flatten the values."
+        ) from None
+    deep = too_deep(data)
+    if deep is not None:
+        raise _fail(
+            path,
+            deep,
+            f"tables and lists nest at most {MAX_NESTING} deep in a registry file. Received: "
+            "a value nested deeper. Flatten it.",
+        )
     _check_keys(path, "", data, _TOP_KEYS)
 
     plugins = _table(path, "plugins", data.get("plugins", {}))

@@ -6,7 +6,6 @@ policy (which handles a saved model may load), ``zoo_hub._demo`` the demo SavedM
 that the spec's example refers to.
 """
 
-import getpass
 import os
 import tempfile
 
@@ -23,7 +22,12 @@ def demo_handle() -> str:
     `HubLayer` writes it (deterministically, in ``zoo_hub._demo``) when it is asked to
     load this exact path and the folder is missing.
     """
-    user = str(os.getuid()) if hasattr(os, "getuid") else getpass.getuser()
+    if hasattr(os, "getuid"):
+        user = str(os.getuid())
+    else:  # Windows; getpass is imported only here (it costs every command a few ms)
+        import getpass
+
+        user = getpass.getuser()
     return os.path.join(tempfile.gettempdir(), f"zoo_hub-{user}", DEMO_NAME)
 
 

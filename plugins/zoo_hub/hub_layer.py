@@ -9,10 +9,13 @@ import sys
 
 import keras
 import tensorflow as tf
-import tensorflow_hub as hub
 
 import zoo
 from zoo_hub import _demo, trust
+from zoo_hub._pkg_resources import without_setuptools
+
+with without_setuptools():
+    import tensorflow_hub as hub
 
 
 def _keras_safe_mode() -> bool | None:

@@ -12,12 +12,25 @@ import os
 import sys
 from collections.abc import Sequence
 
-from zoo._cli import building, check, demo, export, graph, listing, new_plugin, train
+from zoo._cli import (
+    building,
+    check,
+    demo,
+    export,
+    graph,
+    listing,
+    new_plugin,
+    preset,
+    train,
+    tune,
+)
+from zoo._cli._output import escape, line_buffered_when_piped, one_line_zoo_warnings
 from zoo._errors import ZooError
+from zoo._quiet import debug_requested, quiet_tensorflow
 from zoo._registry import Registry, set_default_registry
 from zoo._version import __version__
 
-COMMANDS = (listing, building, graph, train, demo, export, check, new_plugin)
+COMMANDS = (listing, building, graph, train, tune, demo, export, check, new_plugin, preset)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -34,7 +47,14 @@ def make_parser() -> argparse.ArgumentParser:
         description="keras-zoo: list, inspect and build plugin components for Keras 3.",
     )
     parser.add_argument("--version", action="version", version=f"keras-zoo {__version__}")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        dest="debug_logs",
+        action="store_true",
+        help="show TensorFlow's own log lines (as ZOO_DEBUG=1 does, which also shows tracebacks)",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
         command.add_parser(subparsers, common)
     return parser
@@ -43,14 +63,19 @@ def make_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
+    if args.command is None:  # `python -m zoo`: say what there is
+        parser.print_help()
+        return 0
     # Commands that import TensorFlow should not bury their output under its C++ logs.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    quiet_tensorflow(debug=args.debug_logs)
+    line_buffered_when_piped()
+    one_line_zoo_warnings()
     if args.registry:
         set_default_registry(Registry(registry_files=args.registry))
     try:
         return int(args.run(args))
     except ZooError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {escape(error)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -58,12 +83,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         # The reader went away (`python -m zoo list | head`): stop quietly, as cat does.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        return 0
     except Exception as error:
-        if os.environ.get("ZOO_DEBUG"):
+        if debug_requested():
             raise
         print(
-            f"error: {type(error).__name__}: {error}\n(set ZOO_DEBUG=1 to see the traceback)",
+            f"error: {type(error).__name__}: {escape(error)}\n"
+            "(set ZOO_DEBUG=1 to see the traceback)",
             file=sys.stderr,
         )
         return 1

@@ -22,8 +22,19 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
         help="export a model (recipe, builder or .keras file) as a SavedModel or TFLite file",
     )
     p.add_argument("source", metavar="NAME|FILE", help="a recipe or model builder, or a .keras")
-    p.add_argument("-o", "--output", required=True, help="a folder (saved_model) or x.tflite")
-    p.add_argument("--format", choices=("saved_model", "tflite"), default="saved_model")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="a new or replaceable folder (saved_model), or x.tflite",
+    )
+    p.add_argument(
+        "--format",
+        choices=("saved_model", "tflite"),
+        default=None,
+        help="saved_model (a folder TF Serving loads) or tflite (one file); default: tflite "
+        "when --output ends in .tflite, saved_model otherwise",
+    )
     p.add_argument(
         "--quantize",
         choices=("dynamic_range", "float16", "int8"),
@@ -87,6 +98,10 @@ def _sample_inputs(model: Any, spec: Any) -> list[Any] | None:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from zoo._export import check_export
+
+    # The destination and options are checked before a build that may take a while.
+    _, args.format = check_export(args.output, args.format, args.quantize, args.select_tf_ops)
     data = export_int8.load(args)
     model, spec = load_or_build(args.source, args.overrides)
     path = zoo.export(

@@ -42,9 +42,11 @@ def _build(name: str, overrides: dict[str, Any]) -> Any:
 
 
 def run_graph(args: argparse.Namespace) -> int:
-    from zoo._graph.draw import INSTALL_HINT, draw_model, model_to_dot_text
+    from zoo._graph.draw import INSTALL_HINT, check_picture_path, draw_model, model_to_dot_text
 
     overrides = parse_overrides(args.overrides)
+    if args.out:
+        check_picture_path(args.out)  # before the build
     model = _build(args.name, overrides)
     if not args.out:
         sys.stdout.write(model_to_dot_text(model, rankdir=args.rankdir))

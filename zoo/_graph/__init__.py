@@ -71,13 +71,18 @@ def _as_spec(spec: Any) -> tuple[GraphSpec, str]:
     )
 
 
-def build_graph(spec: Any, /, *, registry: Any = None, **overrides: Any) -> Any:
+def build_graph(
+    spec: Any, /, *, registry: Any = None, allow_files: bool | None = None, **overrides: Any
+) -> Any:
     """Build the ``keras.Model`` a graph spec describes.
 
     Args:
         spec: a dict (or TOML table) with ``inputs``, ``nodes`` and ``outputs``; the path
             of a TOML file whose top level is one; or a parsed `GraphSpec`.
         registry: the registry that resolves component names (default: the zoo's own).
+        allow_files: let node arguments name files for layers to read (a vocabulary
+            file, for example). Off by default, as in Keras' safe mode: a spec is data
+            that may come from anyone. None reads ``ZOO_GRAPH_ALLOW_FILES``.
         **overrides: ``<node>_<argument>=value`` (or ``**{"<node>.<argument>": value}``),
             ``<input>_shape``, ``<node>_repeat``, ``name``; checked before building.
 
@@ -90,7 +95,8 @@ def build_graph(spec: Any, /, *, registry: Any = None, **overrides: Any) -> Any:
 
     parsed, label = _as_spec(spec)
     parsed, touched = apply_overrides(parsed, overrides, label)
-    return build_model(parsed, registry if registry is not None else default_registry(), touched)
+    registry = registry if registry is not None else default_registry()
+    return build_model(parsed, registry, touched, allow_files)
 
 
 def build_recipe_graph(recipe: Any, overrides: Mapping[str, Any], registry: Any) -> Any:
@@ -106,6 +112,12 @@ def build_recipe_graph(recipe: Any, overrides: Mapping[str, Any], registry: Any)
 
 def recipe_graph(recipe: Any) -> GraphSpec:
     """A graph recipe's parsed spec (errors name the recipe's file and key)."""
+    parsed = getattr(recipe, "_parsed_graph", None)  # parsed when the recipe was made
+    if isinstance(parsed, GraphSpec) and (parsed.source, parsed.key) == (
+        recipe.source,
+        recipe.graph_key,
+    ):
+        return parsed
     return parse_graph(recipe.graph, source=recipe.source, key=recipe.graph_key)
 
 

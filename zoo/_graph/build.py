@@ -11,6 +11,7 @@ the node's name and the shapes it received. Every failure is a `zoo.ZooError`.
 from __future__ import annotations
 
 import inspect
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from zoo._graph.schema import (
     GraphSpec,
     NodeSpec,
 )
+from zoo._limits import MAX_INTEGER, build_limits, is_out_of_memory
 from zoo._spec import ComponentSpec
 
 #: Keras built-ins a spec may not name: they run Python code or wrap other frameworks
@@ -42,6 +44,23 @@ REFUSED_BUILTINS = {
 
 #: Component kinds a node may use.
 NODE_KINDS = ("layer", "preprocessor")
+
+#: Arguments that name a file for a layer to read (``StringLookup(vocabulary="/etc/passwd")``).
+#: A spec is data to share: like Keras' safe mode, it may not make a layer read a file of
+#: the machine that builds it, unless the user opts in (``allow_files=True``, or
+#: ``ZOO_GRAPH_ALLOW_FILES=1`` for recipes and the command line).
+FILE_ARGUMENTS = (
+    "vocabulary",
+    "vocabulary_file",
+    "vocab",
+    "vocab_file",
+    "merges",
+    "merges_file",
+    "idf_weights",
+    "filepath",
+    "file_path",
+    "path",
+)
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _NAMED = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
@@ -209,19 +228,58 @@ def _fits_default(value: Any, default: Any) -> tuple[bool, str]:
     return True, ""
 
 
+def files_allowed(allow_files: bool | None = None) -> bool:
+    """Whether graph specs may name files for layers to read (see `FILE_ARGUMENTS`)."""
+    if allow_files is not None:
+        return bool(allow_files)
+    return os.environ.get("ZOO_GRAPH_ALLOW_FILES", "").strip().lower() in ("1", "true", "yes")
+
+
+def _names_a_file(name: str, value: Any) -> bool:
+    if not isinstance(value, str) or not value:
+        return False
+    if name in FILE_ARGUMENTS:
+        return True
+    looks_like_path = os.sep in value or value.startswith(("~", "."))
+    return looks_like_path and os.path.exists(os.path.expanduser(value))
+
+
 def check_node_arguments(
-    spec: GraphSpec, node: NodeSpec, resolved: Resolved, touched: Mapping[tuple[str, str], str]
+    spec: GraphSpec,
+    node: NodeSpec,
+    resolved: Resolved,
+    touched: Mapping[tuple[str, str], str],
+    allow_files: bool | None = None,
 ) -> None:
-    """Refuse unknown, missing or mistyped arguments of every copy of ``node``."""
+    """Refuse unknown, missing, mistyped, out-of-bound or file-reading arguments of ``node``."""
     params = constructor_parameters(resolved.cls)
     accepted = sorted(params)
     where = spec.node_where(node)
+    files = files_allowed(allow_files)
     for copy_index in range(node.repeat):
         args = node.copy_args(copy_index)
         which = f" (copy {copy_index + 1} of {node.repeat})" if node.repeat > 1 else ""
         for name, value in args.items():
             origin = touched.get((node.name, name))
             note = f" (set by the override {origin!r})" if origin else ""
+            if not files and _names_a_file(name, value):
+                raise GraphArgumentError(
+                    f"{where}: a graph spec is data and never makes a layer read a file (as "
+                    f"in Keras' safe mode). Received: {name}={value!r}{note}{which} for "
+                    f"{resolved.id}. Pass the values inline (a list), or opt in with "
+                    "zoo.build_graph(..., allow_files=True) or ZOO_GRAPH_ALLOW_FILES=1 if you "
+                    "trust the spec."
+                )
+            items = value if isinstance(value, (list, tuple)) else [value]
+            if any(
+                isinstance(v, int) and not isinstance(v, bool) and abs(v) > MAX_INTEGER
+                for v in items
+            ):
+                raise GraphArgumentError(
+                    f"{where}: integer arguments are at most {MAX_INTEGER:,} (no Keras "
+                    f"dimension or count is larger). Received: {name}={value!r}{note}{which}. "
+                    "Pass a smaller value."
+                )
             if name not in params:
                 raise GraphArgumentError(
                     f"{where}: {resolved.id} does not accept the argument {name!r}{note}. "
@@ -254,21 +312,48 @@ def _describe_inputs(names: tuple[str, ...], tensors: list[Any]) -> str:
 
 
 def check_spec(
-    spec: GraphSpec, registry: Any, touched: Mapping[tuple[str, str], str] | None = None
+    spec: GraphSpec,
+    registry: Any,
+    touched: Mapping[tuple[str, str], str] | None = None,
+    allow_files: bool | None = None,
 ) -> dict[str, Resolved]:
     """Resolve every node's component and check its arguments; build nothing."""
     resolved = {}
     for node in spec.nodes:
         resolved[node.name] = resolve_component(spec, node, registry)
-        check_node_arguments(spec, node, resolved[node.name], touched or {})
+        check_node_arguments(spec, node, resolved[node.name], touched or {}, allow_files)
     return resolved
 
 
 def build_model(
-    spec: GraphSpec, registry: Any, touched: Mapping[tuple[str, str], str] | None = None
+    spec: GraphSpec,
+    registry: Any,
+    touched: Mapping[tuple[str, str], str] | None = None,
+    allow_files: bool | None = None,
 ) -> Any:
-    """Check ``spec`` (`check_spec`), then build and return its ``keras.Model``."""
-    resolved = check_spec(spec, registry, touched)
+    """Check ``spec`` (`check_spec`), then build and return its ``keras.Model``.
+
+    The layers are built under Keras' safe mode (unless files are allowed) and the
+    zoo's resource bounds (`zoo._limits.build_limits`).
+    """
+    resolved = check_spec(spec, registry, touched, allow_files)
+    from keras.src.saving.serialization_lib import SafeModeScope
+
+    node_args = {
+        f"{node.name}.{name}": value
+        for node in spec.nodes
+        for name, value in {**node.args, **node.first_args}.items()
+    }
+    with (
+        SafeModeScope(not files_allowed(allow_files)),
+        build_limits(f"graph spec {spec.where()}", node_args),
+    ):
+        return _build(spec, resolved, touched)
+
+
+def _build(
+    spec: GraphSpec, resolved: Mapping[str, Resolved], touched: Mapping[tuple[str, str], str] | None
+) -> Any:
     import keras
 
     # === Functional model ===
@@ -288,7 +373,11 @@ def build_model(
             which = f" (copy {copy_index + 1} of {node.repeat})" if node.repeat > 1 else ""
             try:
                 layer = component.cls.from_config({**args, "name": layer_name})
+            except ZooError:
+                raise
             except Exception as error:
+                if is_out_of_memory(error):
+                    raise
                 overridden = [k for (n, _), k in (touched or {}).items() if n == node.name]
                 error_type = GraphArgumentError if overridden else GraphError
                 note = f" (overridden: {', '.join(overridden)})" if overridden else ""
@@ -299,7 +388,11 @@ def build_model(
                 ) from None
             try:
                 out = layer(x[0] if len(x) == 1 else list(x))
+            except ZooError:
+                raise
             except Exception as error:
+                if is_out_of_memory(error):
+                    raise
                 raise GraphError(
                     f"{where}: {component.id} cannot take its input(s){which}: the shapes do "
                     f"not fit. Received: {_describe_inputs(names, x)}, and the layer raised "

@@ -93,6 +93,22 @@ def model_to_dot_text(model: Any, *, rankdir: str = "TB") -> str:
     return "\n".join(lines) + "\n"
 
 
+def check_picture_path(path: str | Path) -> Path:
+    """``path`` if `draw_model` can write a picture or DOT text there, else ZooError."""
+    path = Path(path)
+    if path.suffix.lower() not in IMAGE_FORMATS + DOT_FORMATS:
+        raise ZooError(
+            "A picture's file name ends in one of "
+            f"{', '.join(IMAGE_FORMATS + DOT_FORMATS)}. Received: {str(path)!r}. "
+            "Use, for example, model.png or model.svg."
+        )
+    if not path.parent.is_dir():
+        raise ZooError(
+            f"The folder to write into must exist. Received: {str(path.parent)!r}. Create it."
+        )
+    return path
+
+
 def draw_model(
     model: Any, path: str | Path, *, rankdir: str = "TB", dpi: int = 96
 ) -> tuple[Path, str]:
@@ -103,18 +119,8 @@ def draw_model(
     with the suffix ``.dot`` (the returned format is then ``"dot"``). ``.dot`` and
     ``.gv`` always get DOT text.
     """
-    path = Path(path)
+    path = check_picture_path(path)
     suffix = path.suffix.lower()
-    if suffix not in IMAGE_FORMATS + DOT_FORMATS:
-        raise ZooError(
-            "A picture's file name ends in one of "
-            f"{', '.join(IMAGE_FORMATS + DOT_FORMATS)}. Received: {str(path)!r}. "
-            "Use, for example, model.png or model.svg."
-        )
-    if not path.parent.is_dir():
-        raise ZooError(
-            f"The folder to write into must exist. Received: {str(path.parent)!r}. Create it."
-        )
     if suffix in IMAGE_FORMATS and graphviz_available():
         import keras
 

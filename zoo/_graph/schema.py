@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zoo._errors import ArgumentError, ZooError, did_you_mean
+from zoo._spec import MAX_NESTING, too_deep
 
 __all__ = [
     "DTYPES",
@@ -55,6 +56,9 @@ DTYPES = (
 
 #: The namespace of Keras built-in layers in a node's ``layer``.
 KERAS_NAMESPACE = "keras"
+
+#: The most copies one node may chain (``repeat``, or the length of the lists in ``each``).
+MAX_REPEAT = 1000
 
 _NODE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _LAYER_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*(/[A-Za-z][A-Za-z0-9_.-]*)?\Z")
@@ -325,6 +329,12 @@ def _parse_node(
             )
         if not values:
             raise fail(f".each.{arg}", f"each lists at least one value. Received: {arg}=[].")
+        if len(values) > MAX_REPEAT:
+            raise fail(
+                f".each.{arg}",
+                f"a node chains at most {MAX_REPEAT} copies, so each lists at most "
+                f"{MAX_REPEAT} values. Received: {len(values)} values. Use fewer copies.",
+            )
         each[arg] = list(values)
     both = sorted(set(each) & (set(tables["args"]) | set(tables["first_args"])))
     if both:
@@ -348,6 +358,12 @@ def _parse_node(
                 ".repeat",
                 "repeat is a positive integer: how many copies of the layer to chain. "
                 f"Received: repeat={repeat!r}.",
+            )
+        if repeat > MAX_REPEAT:
+            raise fail(
+                ".repeat",
+                f"a node chains at most {MAX_REPEAT} copies of its layer. Received: "
+                f"repeat={repeat}. Use fewer copies, or several nodes.",
             )
     if each:
         (length,) = lengths
@@ -496,6 +512,14 @@ def parse_graph(data: object, *, source: str = "", key: str = "graph") -> GraphS
         GraphError: for anything wrong, naming the source, the key and the node.
     """
     data = _table(source, key, data, "a table with inputs, nodes and outputs")
+    deep = too_deep(data)
+    if deep is not None:
+        raise _fail(
+            source,
+            _join(key, deep),
+            f"tables and lists nest at most {MAX_NESTING} deep in a graph spec. Received: a "
+            "value nested deeper. Flatten it.",
+        )
     _check_keys(source, key, data, GRAPH_KEYS, "A graph")
     if "inputs" not in data:
         raise _fail(

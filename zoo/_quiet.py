@@ -1,0 +1,118 @@
+"""Keeping TensorFlow's C++ log lines off a command's stderr.
+
+TensorFlow 2.21 writes some lines (``oneDNN custom operations are on``, ``Could not
+find cuda drivers``) while its shared library loads, before absl's logging reads
+``TF_CPP_MIN_LOG_LEVEL``; TFLite prints ``Created TensorFlow Lite XNNPACK delegate``
+through a logger of its own. The command line (`quiet_tensorflow`) therefore sets the
+log level before TensorFlow is first imported and points file descriptor 2 at a
+temporary file around that first import (and around a TFLite interpreter's start),
+then writes back every captured line that is not such a log line. ``ZOO_DEBUG=1``
+(or ``python -m zoo -v``) leaves everything as TensorFlow prints it.
+
+Importing this module imports neither TensorFlow nor Keras.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.abc
+import importlib.util
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Iterator
+from typing import Any
+
+#: A C++ log line of TensorFlow/absl (``I0000 00:00:1796180337.932905    5093 port.cc:153] ...``),
+#: absl's note that it is not initialised yet, or TFLite's delegate notice.
+NATIVE_LOG_LINE = re.compile(
+    r"(?:[IWEF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ [\w./-]+:\d+\]"
+    r"|WARNING: All log messages before absl::InitializeLog\(\) is called"
+    r"|INFO: Created TensorFlow Lite \w+ delegate)"
+)
+
+_enabled = False
+
+
+def debug_requested(environ: Any = None) -> bool:
+    """Whether ``ZOO_DEBUG`` asks for TensorFlow's own logs (and tracebacks)."""
+    value = (os.environ if environ is None else environ).get("ZOO_DEBUG", "")
+    return value.strip().lower() not in ("", "0", "false", "no", "off")
+
+
+@contextlib.contextmanager
+def native_logs_filtered() -> Iterator[None]:
+    """Capture file descriptor 2 for the block; write back what is not a native log line.
+
+    Does nothing unless `quiet_tensorflow` turned quiet mode on (the command line does;
+    a library call never redirects a user's stderr).
+    """
+    if not _enabled:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            capture.seek(0)
+            text = capture.read().decode("utf-8", errors="replace")
+            kept = [line for line in text.splitlines(True) if not NATIVE_LOG_LINE.match(line)]
+            if kept:
+                sys.stderr.write("".join(kept))
+                sys.stderr.flush()
+
+
+class _QuietLoader(importlib.abc.Loader):
+    """Runs the real loader of ``tensorflow`` inside `native_logs_filtered`."""
+
+    def __init__(self, loader: Any) -> None:
+        self._loader = loader
+
+    def create_module(self, spec: Any) -> Any:
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        with native_logs_filtered():
+            self._loader.exec_module(module)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._loader, name)
+
+
+class _FirstTensorFlowImport(importlib.abc.MetaPathFinder):
+    """Finds ``tensorflow`` once, through the normal finders, with a quiet loader."""
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if fullname != "tensorflow":
+            return None
+        with contextlib.suppress(ValueError):
+            sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _QuietLoader(spec.loader)
+        return spec
+
+
+def quiet_tensorflow(debug: bool = False) -> None:
+    """Keep TensorFlow's C++ logs off stderr for the rest of this process (the CLI's choice).
+
+    With ``debug`` (or ``ZOO_DEBUG=1``) nothing is changed. Otherwise
+    ``TF_CPP_MIN_LOG_LEVEL`` defaults to 3 (a user's own value wins) and the first
+    import of TensorFlow, wherever it happens, runs with stderr filtered.
+    """
+    global _enabled
+    if debug or debug_requested():
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    _enabled = True
+    if "tensorflow" not in sys.modules and not any(
+        isinstance(f, _FirstTensorFlowImport) for f in sys.meta_path
+    ):
+        sys.meta_path.insert(0, _FirstTensorFlowImport())
