@@ -15,18 +15,19 @@ def test_check_a_plugin_passes_with_counts(toy_registry, capsys) -> None:
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert lines[:5] == [
-        "ok   toy/Affine: 8 passed, 0 failed, 0 not applicable",
-        "ok   toy/MaxAbsError: 6 passed, 0 failed, 2 not applicable",
-        "ok   toy/ScaledMSE: 7 passed, 0 failed, 1 not applicable",
-        "ok   toy/toy_mlp: 8 passed, 0 failed, 0 not applicable",
-        "ok   toy/toy_small: 7 passed, 0 failed, 1 not applicable",
+        "ok   toy/Affine: 9 passed, 0 failed, 0 not applicable",
+        "ok   toy/MaxAbsError: 7 passed, 0 failed, 2 not applicable",
+        "ok   toy/ScaledMSE: 8 passed, 0 failed, 1 not applicable",
+        "ok   toy/toy_mlp: 9 passed, 0 failed, 0 not applicable",
+        "ok   toy/toy_small: 7 passed, 0 failed, 2 not applicable",
     ]
-    table = {line.split()[0]: line.split()[1:] for line in lines[6:14]}
+    table = {line.split()[0]: line.split()[1:] for line in lines[6:15]}
     assert table["CHECK"] == ["PASSED", "FAILED", "NOT", "APPLICABLE"]
     assert table["gradients"] == ["4", "0", "1"]  # a metric has nothing to differentiate
     assert table["batch_independence"] == ["3", "0", "2"]  # a loss and a metric reduce
+    assert table["mixed_bfloat16"] == ["4", "0", "1"]  # a recipe: its builder covers it
     assert "xla" not in table and "export" not in table
-    assert lines[-1] == "5 of 5 components conform; checks: 36 passed, 0 failed, 4 not applicable"
+    assert lines[-1] == "5 of 5 components conform; checks: 40 passed, 0 failed, 5 not applicable"
 
 
 def test_check_json_and_selection(toy_registry, capsys) -> None:

@@ -28,7 +28,7 @@ from zoo._errors import (
 )
 from zoo._graph import GraphError, build_graph, to_spec
 from zoo._registry import default_registry
-from zoo._spec import KINDS, ComponentSpec, Example, PluginInfo, Recipe
+from zoo._spec import KINDS, ComponentSpec, Example, PluginInfo, PresetSource, Recipe
 from zoo._version import PLUGIN_API_VERSION, __version__
 from zoo.hookspecs import hookimpl
 
@@ -46,9 +46,11 @@ __all__ = [
     "NotFoundError",
     "PluginError",
     "PluginInfo",
+    "PresetSource",
     "Recipe",
     "RegistryFileError",
     "TrainingDefaults",
+    "TuneResult",
     "ZooError",
     "ZooWarning",
     "__version__",
@@ -57,9 +59,11 @@ __all__ = [
     "compile",
     "export",
     "fit",
+    "from_preset",
     "get",
     "get_spec",
     "hookimpl",
+    "hypermodel",
     "list_components",
     "list_plugins",
     "load",
@@ -68,8 +72,10 @@ __all__ = [
     "register_plugin",
     "registry_files",
     "save",
+    "save_preset",
     "serializable",
     "to_spec",
+    "tune",
     "unregister_plugin",
 ]
 
@@ -88,6 +94,11 @@ _LAZY = {
     "load": "zoo._loading",
     "save": "zoo._saving",
     "serializable": "zoo._serializable",
+    "from_preset": "zoo._presets",
+    "save_preset": "zoo._presets",
+    "hypermodel": "zoo._tuning.hypermodel",
+    "tune": "zoo._tuning.search",
+    "TuneResult": "zoo._tuning.search",
 }
 
 
@@ -144,14 +155,24 @@ def get(name: str) -> Any:
     return default_registry().get(name)
 
 
-def build(name: str, /, **overrides: Any) -> Any:
+def build(name: str, /, *, weights: Any = None, strict: bool = False, **overrides: Any) -> Any:
     """Build a ``keras.Model`` from a recipe or model builder.
 
     Overrides are checked against the builder's signature before anything is built;
     an unknown or mistyped argument raises `zoo.ArgumentError` naming it and the
     accepted ones.
+
+    ``weights`` (a preset folder, a ``.keras`` file or a declared preset id) loads
+    trained weights by layer name where the shapes match; the layers an override
+    reshaped (a new ``num_classes``) keep fresh weights and a `zoo.ZooWarning` names
+    them, or ``strict=True`` refuses with a ZooError.
     """
-    return default_registry().build(name, **overrides)
+    model = default_registry().build(name, **overrides)
+    if weights is None:
+        return model
+    from zoo._presets.weights import load_weights_by_name
+
+    return load_weights_by_name(model, weights, strict=strict)
 
 
 def register_plugin(

@@ -12,6 +12,7 @@ CHECKS = (
     "registered_name",
     "batch_independence",
     "mixed_precision",
+    "mixed_bfloat16",
     "xla",
     "lazy",
     "export",

@@ -325,8 +325,26 @@ def plugin_record(plugins: Mapping[str, Mapping[str, str]]) -> dict[str, dict[st
     return record
 
 
+#: Where Keras' torch backend keeps its own optimizer classes; a file naming them does
+#: not load on another backend (nor without torch), so the zoo names the public class.
+_BACKEND_OPTIMIZERS = re.compile(r"keras\.src\.backend\.\w+\.optimizers(\.\w+)?\Z")
+
+
+def portable_config(config: Any) -> Any:
+    """``config`` with backend-specific optimizer modules replaced by ``keras.optimizers``."""
+    if isinstance(config, dict):
+        fixed = {k: portable_config(v) for k, v in config.items()}
+        if isinstance(fixed.get("module"), str) and _BACKEND_OPTIMIZERS.match(fixed["module"]):
+            fixed["module"] = "keras.optimizers"
+        return fixed
+    if isinstance(config, list):
+        return [portable_config(v) for v in config]
+    return config
+
+
 def _rewrite_metadata(partial: Path, add: Callable[[dict[str, Any]], None]) -> None:
-    """Copy the archive with ``metadata.json`` amended by ``add``; members keep their order."""
+    """Copy the archive with ``metadata.json`` amended by ``add`` and ``config.json`` made
+    portable across backends (`portable_config`); members keep their order."""
     if _PARTIAL in partial.name:  # beside its target, found by the next save if left behind
         rewritten = partial.with_name(partial.name.replace(_PARTIAL, ".rewrite" + _PARTIAL, 1))
     else:
@@ -338,6 +356,10 @@ def _rewrite_metadata(partial: Path, add: Callable[[dict[str, Any]], None]) -> N
                     metadata = json.loads(source.read(info))
                     add(metadata)
                     target.writestr(info, json.dumps(metadata))
+                    continue
+                if info.filename == CONFIG_FILE:
+                    config = json.loads(source.read(info))
+                    target.writestr(info, json.dumps(portable_config(config)))
                     continue
                 large = info.file_size >= zipfile.ZIP64_LIMIT
                 with source.open(info) as src, target.open(info, "w", force_zip64=large) as dst:

@@ -34,6 +34,10 @@ BACKENDS = ("tensorflow", "jax", "torch", "numpy", "openvino")
 PluginStatus = Literal["loaded", "disabled", "failed", "incompatible"]
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*\Z")
+_SHA256 = re.compile(r"[0-9a-f]{64}\Z")
+_URL_SCHEMES = ("file://", "http://", "https://")
+#: The implementation of every preset spec: ``zoo.get(preset_id)`` is `zoo.from_preset`.
+PRESET_TARGET = "zoo._presets.weights:from_preset"
 _TARGET = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*\Z")
 _NATURAL = re.compile(r"(\d+)")
 
@@ -108,6 +112,13 @@ class Example:
         target_shape: shape of ``y_true`` for a loss or metric (default: the input shape).
         target_dtype: dtype of the generated targets.
         target_range: ``[low, high)`` of the generated targets.
+        loss: for a metric, the loss the kit compiles beside it (a Keras identifier or
+            config); by default one that fits the targets: ``mse`` when they have the
+            prediction's shape, sparse categorical cross-entropy on logits for integer
+            labels with one dimension fewer.
+        allow_zero_gradient: weight paths (``fnmatch`` patterns such as
+            ``"*/reduce_kernel"``) that may get an all-zero gradient on the example's
+            batches, for a weight that is unused by design on such inputs.
     """
 
     kwargs: Mapping[str, Any] = field(default_factory=dict)
@@ -118,6 +129,12 @@ class Example:
     target_shape: Sequence[int] | None = None
     target_dtype: str = "float32"
     target_range: Sequence[float] | None = None
+    loss: Any = None
+    allow_zero_gradient: Sequence[str] = ()
+
+    def __post_init__(self) -> None:
+        patterns = self.allow_zero_gradient
+        object.__setattr__(self, "allow_zero_gradient", _str_tuple(patterns, "allow_zero_gradient"))
 
     @classmethod
     def coerce(cls, value: Example | Mapping[str, Any] | None) -> Example | None:
@@ -139,6 +156,72 @@ class Example:
 
 
 @dataclass(frozen=True)
+class PresetSource:
+    """Where a declared preset's trained weights live (the ``preset`` of a kind-preset spec).
+
+    Data only: nothing is fetched until the preset is used (`zoo.from_preset`,
+    ``zoo.build(..., weights=id)``); then the file is downloaded once into the cache
+    (``ZOO_CACHE``) and its sha256 checked before anything is loaded.
+
+    Args:
+        builder: the recipe or model builder the weights belong to (``"vision/resnet_small"``).
+        url: a ``file://``, ``http://`` or ``https://`` URL of the ``.keras`` file.
+        sha256: the file's SHA-256, 64 lowercase hex digits.
+        arguments: the builder arguments the weights were trained with.
+        card: the model card (Markdown): data, metrics, intended use.
+        license: the weights' license (an SPDX id such as ``"Apache-2.0"``).
+    """
+
+    builder: str
+    url: str
+    sha256: str
+    arguments: Mapping[str, Any] = field(default_factory=dict)
+    card: str = ""
+    license: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.builder, str) or not self.builder or ":" in self.builder:
+            raise ZooError(
+                "A preset's builder is the id of a recipe or model builder. "
+                f"Received: builder={self.builder!r}. Use for example 'vision/resnet_small'."
+            )
+        if not isinstance(self.url, str) or not self.url.startswith(_URL_SCHEMES):
+            raise ZooError(
+                f"A preset's url starts with {', '.join(_URL_SCHEMES)}. "
+                f"Received: url={self.url!r}. Give the address of its .keras file."
+            )
+        if not isinstance(self.sha256, str) or not _SHA256.match(self.sha256):
+            raise ZooError(
+                "A preset's sha256 is 64 lowercase hexadecimal digits. "
+                f"Received: sha256={self.sha256!r}. Compute it with `sha256sum model.keras`."
+            )
+        if not isinstance(self.arguments, Mapping):
+            raise ZooError(
+                f"A preset's arguments is a table. Received: arguments={self.arguments!r}."
+            )
+        if not isinstance(self.card, str) or not isinstance(self.license, str):
+            raise ZooError(
+                "A preset's card and license are text. "
+                f"Received: card={self.card!r:.40}, license={self.license!r}."
+            )
+
+    @classmethod
+    def coerce(cls, value: PresetSource | Mapping[str, Any] | None) -> PresetSource | None:
+        """Return ``value`` as a PresetSource (from a mapping of its fields), or None."""
+        if value is None or isinstance(value, PresetSource):
+            return value
+        names = [f.name for f in dataclasses.fields(cls)]
+        if not isinstance(value, Mapping) or set(value) - set(names):
+            raise ZooError(
+                f"preset is a table of the fields {', '.join(names)}. Received: preset={value!r}."
+            )
+        return cls(**value)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "arguments": plain(self.arguments)}
+
+
+@dataclass(frozen=True)
 class ComponentSpec:
     """A component a plugin contributes, declared without importing it.
 
@@ -152,6 +235,8 @@ class ComponentSpec:
         example: how ``zoo.testing`` exercises it (an `Example` or a mapping of its fields).
         training: for a model builder, how it trains by default: loss, metrics, optimizer,
             schedule, monitored metric, batch size, epochs (see `zoo._training.defaults`).
+        preset: for kind ``preset`` only, where its weights live (a `PresetSource` or a
+            mapping of its fields); its ``target`` may be left out.
 
     The registry fills in ``plugin``, ``distribution`` and ``version``; the id is
     ``"<plugin>/<name>"``.
@@ -159,7 +244,7 @@ class ComponentSpec:
 
     name: str
     kind: str
-    target: str
+    target: str = ""
     summary: str = ""
     tags: tuple[str, ...] = ()
     backends: tuple[str, ...] = ()
@@ -168,6 +253,7 @@ class ComponentSpec:
     plugin: str = ""
     distribution: str = ""
     version: str = ""
+    preset: PresetSource | None = None
 
     def __post_init__(self) -> None:
         check_name(self.name, "component name")
@@ -176,6 +262,15 @@ class ComponentSpec:
                 f"A component's kind is one of {', '.join(KINDS)}. "
                 f"Received: kind={self.kind!r} for {self.name!r}."
             )
+        object.__setattr__(self, "preset", PresetSource.coerce(self.preset))
+        if (self.kind == "preset") != (self.preset is not None):
+            raise ZooError(
+                "A spec of kind 'preset', and only such a spec, carries preset={builder, url, "
+                f"sha256, ...}}. Received: kind={self.kind!r}, preset={self.preset!r} for "
+                f"{self.name!r}."
+            )
+        if self.kind == "preset" and not self.target:
+            object.__setattr__(self, "target", PRESET_TARGET)
         if not isinstance(self.target, str) or not _TARGET.match(self.target):
             raise ZooError(
                 "A component's target is 'package.module:attribute', imported on first use. "
@@ -225,6 +320,7 @@ class ComponentSpec:
             "training": plain(self.training) if self.training else None,
             "distribution": self.distribution,
             "version": self.version,
+            **({"preset": self.preset.to_dict()} if self.preset is not None else {}),
         }
 
 
@@ -240,9 +336,11 @@ _SAMPLINGS = ("linear", "log", "reverse_log")
 def check_search_space(argument: str, space: object) -> None:
     """Validate one argument's search space, the keras-tuner hyperparameter it maps to.
 
-    ``{type = "choice", values = [...]}``, ``{type = "int", min, max, step?, sampling?}``,
+    ``{type = "choice", values = [...]}`` (a non-empty list of numbers, strings or
+    booleans, all of one kind), ``{type = "int", min, max, step?, sampling?}``,
     ``{type = "float", min, max, step?, sampling?}`` or ``{type = "boolean"}``;
-    ``sampling`` is one of ``linear``, ``log``, ``reverse_log``.
+    ``sampling`` is one of ``linear``, ``log``, ``reverse_log`` (log sampling needs
+    ``min > 0``); ``step`` is a positive number (an integer for ``int``).
     """
     kind = space.get("type") if isinstance(space, Mapping) else None
     if not isinstance(kind, str) or kind not in _SEARCH_KEYS:
@@ -258,25 +356,67 @@ def check_search_space(argument: str, space: object) -> None:
             f"search.{argument} of type {kind!r} takes the keys {', '.join(sorted(allowed))}. "
             f"Received: missing={missing}, unknown={extra}."
         )
-    if kind == "choice" and (not isinstance(space["values"], list) or not space["values"]):
-        raise ZooError(
-            f"search.{argument}.values is a non-empty list. Received: {space['values']!r}."
-        )
+    if kind == "choice":
+        _check_choices(argument, space["values"])
     if kind in ("int", "float"):
-        number = int if kind == "int" else (int, float)
-        low, high = space["min"], space["max"]
-        if not all(isinstance(v, number) and not isinstance(v, bool) for v in (low, high)):
+        _check_range(argument, kind, space)
+
+
+def _check_choices(argument: str, values: object) -> None:
+    if not isinstance(values, list) or not values:
+        raise ZooError(
+            f"search.{argument}.values is a non-empty list. Received: {values!r}. "
+            "Example: values = [16, 32]."
+        )
+
+    def family(value: object) -> str | None:
+        if isinstance(value, bool):
+            return "boolean"
+        if isinstance(value, (int, float)):
+            return "number"
+        return "string" if isinstance(value, str) else None
+
+    families = {family(v) for v in values}
+    if None in families or len(families) > 1:
+        raise ZooError(
+            f"search.{argument}.values are numbers, strings or booleans, all of one kind "
+            f"(keras-tuner's Choice). Received: {values!r}. Split them into one kind, or "
+            "search a name that takes them."
+        )
+
+
+def _check_range(argument: str, kind: str, space: Mapping[str, Any]) -> None:
+    number = int if kind == "int" else (int, float)
+    low, high = space["min"], space["max"]
+    if not all(isinstance(v, number) and not isinstance(v, bool) for v in (low, high)):
+        raise ZooError(
+            f"search.{argument}.min and .max are {kind}s. Received: min={low!r}, max={high!r}."
+        )
+    if not low < high:
+        raise ZooError(
+            f"search.{argument}.min must be below .max. Received: min={low!r}, max={high!r}."
+        )
+    sampling = space.get("sampling", "linear")
+    if not isinstance(sampling, str) or sampling not in _SAMPLINGS:
+        raise ZooError(
+            f"search.{argument}.sampling is one of {', '.join(_SAMPLINGS)}. Received: {sampling!r}."
+        )
+    if sampling != "linear" and low <= 0:
+        raise ZooError(
+            f"search.{argument} with sampling={sampling!r} spans powers, so min is above 0. "
+            f"Received: min={low!r}. Use a positive min (1e-5 for a rate), or linear sampling."
+        )
+    if "step" in space:
+        step = space["step"]
+        if isinstance(step, bool) or not isinstance(step, number) or not step > 0:
             raise ZooError(
-                f"search.{argument}.min and .max are {kind}s. Received: min={low!r}, max={high!r}."
+                f"search.{argument}.step is a positive {'integer' if kind == 'int' else 'number'}. "
+                f"Received: step={step!r}. Example: step = {2 if kind == 'int' else 0.1}."
             )
-        if not low < high:
+        if sampling != "linear" and not step > 1:
             raise ZooError(
-                f"search.{argument}.min must be below .max. Received: min={low!r}, max={high!r}."
-            )
-        if space.get("sampling", "linear") not in _SAMPLINGS:
-            raise ZooError(
-                f"search.{argument}.sampling is one of {', '.join(_SAMPLINGS)}. "
-                f"Received: {space['sampling']!r}."
+                f"search.{argument}.step with sampling={sampling!r} is the factor between "
+                f"values, so above 1. Received: step={step!r}. Example: step = 2."
             )
 
 

@@ -126,16 +126,17 @@ class Distiller(keras.Model):
                 f"Received: teacher outputs {teacher_outputs}, student outputs "
                 f"{student_outputs}. Give both models the same number of classes."
             )
-        # The tracked sub-models; the functional graph below is the student's forward pass.
-        self.teacher = teacher
-        self.student = student
-
-        # === Functional model ===
+        # === Functional model: the student's forward pass ===
         inputs = keras.tree.map_structure(
             lambda t: keras.Input(shape=t.shape[1:], dtype=t.dtype), student.input
         )
         outputs = student(inputs)
         super().__init__(inputs=inputs, outputs=outputs, name=name, **kwargs)
+
+        # The tracked sub-models, set after Model.__init__ (the torch backend's Model is a
+        # torch.nn.Module, which takes sub-modules only once initialized).
+        self.teacher = teacher
+        self.student = student
 
         self.alpha = float(alpha)
         self.temperature = float(temperature)

@@ -12,14 +12,25 @@ import os
 import sys
 from collections.abc import Sequence
 
-from zoo._cli import building, check, demo, export, graph, listing, new_plugin, train
+from zoo._cli import (
+    building,
+    check,
+    demo,
+    export,
+    graph,
+    listing,
+    new_plugin,
+    preset,
+    train,
+    tune,
+)
 from zoo._cli._output import escape, line_buffered_when_piped, one_line_zoo_warnings
 from zoo._errors import ZooError
 from zoo._quiet import debug_requested, quiet_tensorflow
 from zoo._registry import Registry, set_default_registry
 from zoo._version import __version__
 
-COMMANDS = (listing, building, graph, train, demo, export, check, new_plugin)
+COMMANDS = (listing, building, graph, train, tune, demo, export, check, new_plugin, preset)
 
 
 def make_parser() -> argparse.ArgumentParser:

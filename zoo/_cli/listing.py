@@ -166,6 +166,10 @@ def describe(name: str) -> dict[str, Any]:
             if p["name"] in entry.args:
                 p.update(default=entry.args[p["name"]], required=False, fixed_by_recipe=True)
     info["parameters"] = params
+    targets = {entry.id, entry.name}  # the declared presets of this recipe or builder
+    info["presets"] = [
+        p.id for p in zoo.list_components(kind="preset") if p.preset.builder in targets
+    ]
     info["doc"] = doc.strip()  # the whole docstring: Args, shapes, Example
     training = _training(entry)
     if training:
@@ -269,6 +273,8 @@ def run_info(args: argparse.Namespace) -> int:
             note = "  (set by the recipe)" if p.get("fixed_by_recipe") else ""
             annotation = f": {p['annotation']}" if p["annotation"] else ""
             print(f"    {p['name']}{annotation} {default}{note}")
+    if info.get("presets"):
+        print(f"  presets:      {', '.join(info['presets'])} (weights=... or zoo.from_preset)")
     if info.get("graph"):
         _print_graph(info["graph"])
     if info.get("training"):

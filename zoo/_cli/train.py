@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from pathlib import Path
 from typing import Any
 
 from zoo._cli.building import add_set_option, parse_override, parse_overrides
@@ -56,15 +59,60 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
         help="XLA compilation: Keras' choice (auto, the default), on or off",
     )
     p.add_argument("--learning-rate", type=float, help="default: the recipe's training defaults")
+    p.add_argument(
+        "--strategy",
+        default="auto",
+        choices=("auto", "default", "mirrored", "multi-worker"),
+        help="tf.distribute strategy: auto (multi-worker with a TF_CONFIG cluster, mirrored "
+        "with several GPUs or --devices, else default), default (one device), mirrored "
+        "(the local devices), multi-worker (the TF_CONFIG cluster; docs/distributed.md)",
+    )
+    p.add_argument(
+        "--devices",
+        type=int,
+        metavar="N",
+        help="mirrored: N local devices (GPUs, or the CPU split into N logical devices)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="run N local multi-worker processes on 127.0.0.1 (restarted from the last "
+        "completed epoch if one dies)",
+    )
     p.set_defaults(run=run_train)
 
 
 def run_train(args: argparse.Namespace) -> int:
     import zoo
 
+    if args.workers is not None:
+        return _launch(args)
     overrides = parse_overrides(args.overrides)
     data_args = dict(parse_override(item) for item in args.data_args)
-    result = zoo.fit(
+    try:
+        result = _fit(args, overrides, data_args)
+    except zoo.ZooError as error:
+        if not os.environ.get("ZOO_LAUNCHED_WORKER"):
+            raise
+        # A launched worker: tell the launcher that this is bad input, not a crash.
+        print(f"error: {error}", file=sys.stderr, flush=True)
+        from zoo._training.launcher import USER_ERROR
+
+        return USER_ERROR
+    if os.environ.get("ZOO_LAUNCHED_WORKER", "0") != "0":
+        return 0  # the chief (worker 0) reports
+    for split, values in result.metrics.items():
+        shown = ", ".join(f"{k} {v:.4f}" for k, v in sorted(values.items()))
+        print(f"{split}: {shown}")
+    print(f"run folder: {result.run_dir} (best.keras, run.json, metrics.json, curves.png)")
+    return 0
+
+
+def _fit(args: argparse.Namespace, overrides: dict, data_args: dict) -> Any:
+    import zoo
+
+    return zoo.fit(
         args.name,
         args.data,
         overrides=overrides,
@@ -77,9 +125,45 @@ def run_train(args: argparse.Namespace) -> int:
         precision=args.precision,
         jit=args.jit,
         learning_rate=args.learning_rate,
+        strategy=args.strategy,
+        devices=args.devices,
     )
-    for split, values in result.metrics.items():
-        shown = ", ".join(f"{k} {v:.4f}" for k, v in sorted(values.items()))
-        print(f"{split}: {shown}")
-    print(f"run folder: {result.run_dir} (best.keras, run.json, metrics.json, curves.png)")
-    return 0
+
+
+def _launch(args: argparse.Namespace) -> int:
+    """``--workers N``: the same command as N local multi-worker processes."""
+    from zoo._errors import ArgumentError
+    from zoo._training import run_folder
+    from zoo._training.launcher import launch
+
+    if args.strategy not in ("auto", "multi-worker"):
+        raise ArgumentError(
+            "--workers starts the processes of a multi-worker run. Received: --workers "
+            f"{args.workers} with --strategy {args.strategy}. Use --strategy multi-worker "
+            "(or leave it out), or drop --workers."
+        )
+    if args.workers < 1:
+        raise ArgumentError(f"--workers is a positive integer. Received: --workers {args.workers}.")
+    if args.devices is not None:
+        raise ArgumentError(
+            "--devices splits one process's devices for --strategy mirrored. Received: "
+            f"--devices {args.devices} with --workers {args.workers}. Drop --devices."
+        )
+    out = Path(args.out) if args.out else run_folder.default_folder(args.name)
+    if not args.resume:  # a bad --out is one error, not one per worker
+        run_folder.prepare(out, resume=False, default=args.out is None)
+        out.parent.mkdir(parents=True, exist_ok=True)
+    command = [args.name, "--data", args.data, "--out", str(out), "--seed", str(args.seed)]
+    for item in args.data_args:
+        command += ["--data-arg", item]
+    for item in args.overrides:
+        command += ["--set", item]
+    for option in ("epochs", "batch_size", "precision", "jit", "learning_rate"):
+        value = getattr(args, option)
+        if value is not None:
+            command += [f"--{option.replace('_', '-')}", str(value)]
+    for path in args.registry:
+        command += ["--registry", path]
+    if args.resume:
+        command.append("--resume")
+    return launch(command, args.workers, out)

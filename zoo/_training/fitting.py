@@ -15,6 +15,7 @@ import functools
 import math
 import shutil
 import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Mapping, Sequence
@@ -123,145 +124,172 @@ def fit(
     defaults = training_defaults(entry, registry) if entry is not None else TrainingDefaults()
     if learning_rate is not None:
         defaults = defaults.merged(check_training({"learning_rate": learning_rate}, "fit"))
-    folder = Path(out) if out is not None else run_folder.default_folder(label)
-    earlier = run_folder.prepare(folder, resume=resume, default=out is None)
-    epochs = options["epochs"] or defaults.epochs
-    global_batch = options["batch_size"] or defaults.batch_size
-    described_data = data if isinstance(data, (str, Path)) else type(data).__name__
-    config = {
-        "recipe": label,
-        "overrides": _jsonable(overrides),
-        "data_source": str(described_data),
-        "data_arguments": _jsonable(data_args),
-        "seed": seed,
-        "precision": precision,
-        "epochs": epochs,
-        "batch_size": global_batch,
-    }
-    if earlier is not None:
-        _check_same_run(folder, earlier, config)
-
     import keras
 
-    from zoo._data.resolve import load_data
-    from zoo._training.strategy import describe, resolve_strategy
+    from zoo._training.strategy import describe, is_chief, resolve_strategy
 
+    # Before anything touches TensorFlow's devices (mirrored may split the CPU).
     distribution = resolve_strategy(strategy, devices)
-    replicas = distribution.num_replicas_in_sync
-    if global_batch % replicas:
-        raise ArgumentError(
-            f"The global batch is split evenly over the replicas. Received: batch_size="
-            f"{global_batch} over {replicas} replicas. Use a multiple of {replicas}."
-        )
-    splits = load_data(data, batch_size=global_batch, seed=seed, **data_args)
-    keras.utils.set_random_seed(seed)
-    _warn_slow_precision(precision)
-    previous_policy = keras.config.dtype_policy()
-    keras.config.set_dtype_policy(precision)
+    target = Path(out) if out is not None else run_folder.default_folder(label)
+    chief = is_chief(distribution)
+    if chief:
+        folder = target
+        earlier = run_folder.prepare(folder, resume=resume, default=out is None)
+    else:
+        # Other workers of a multi-worker run write to a folder of their own and
+        # remove it (TensorFlow's multi-worker guide); they resume from the chief's backup.
+        folder = Path(tempfile.mkdtemp(prefix="zoo-worker-"))
+        earlier = None
+        if resume:
+            _seed_backup(target / BACKUP, folder / BACKUP)
     try:
-        with distribution.scope():
-            if given_model is None:
-                arguments = _arguments(entry, overrides, splits.info, registry)
-                model = registry.build(entry.id, **arguments)
-            else:
-                model = given_model
-            check_fits(model, splits.info, label)
-            steps = _steps_per_epoch(splits, global_batch)
-            from zoo._training.compiling import compile_model
+        epochs = options["epochs"] or defaults.epochs
+        global_batch = options["batch_size"] or defaults.batch_size
+        described_data = data if isinstance(data, (str, Path)) else type(data).__name__
+        config = {
+            "recipe": label,
+            "overrides": _jsonable(overrides),
+            "data_source": str(described_data),
+            "data_arguments": _jsonable(data_args),
+            "seed": seed,
+            "precision": precision,
+            "epochs": epochs,
+            "batch_size": global_batch,
+        }
+        if earlier is not None:
+            _check_same_run(folder, earlier, config)
 
-            compile_model(
-                model,
-                defaults,
-                loss=loss,
-                metrics=metrics,
-                optimizer=optimizer,
-                steps_per_epoch=steps,
-                epochs=epochs,
-                jit_compile=options["jit"],
+        from zoo._data.resolve import load_data
+
+        replicas = distribution.num_replicas_in_sync
+        if global_batch % replicas:
+            raise ArgumentError(
+                f"The global batch is split evenly over the replicas. Received: batch_size="
+                f"{global_batch} over {replicas} replicas. Use a multiple of {replicas}."
             )
-    finally:
-        keras.config.set_dtype_policy(previous_policy)
+        splits = load_data(data, batch_size=global_batch, seed=seed, **data_args)
+        keras.utils.set_random_seed(seed)
+        _warn_slow_precision(precision)
+        previous_policy = keras.config.dtype_policy()
+        keras.config.set_dtype_policy(precision)
+        try:
+            with distribution.scope():
+                if given_model is None:
+                    arguments = _arguments(entry, overrides, splits.info, registry)
+                    model = registry.build(entry.id, **arguments)
+                else:
+                    model = given_model
+                check_fits(model, splits.info, label)
+                steps = _steps_per_epoch(splits, global_batch)
+                from zoo._training.compiling import compile_model
 
-    created = not folder.exists()
-    folder.mkdir(parents=out is None, exist_ok=True)
-    paths = _paths(folder)
-    record: dict[str, Any] = {
-        **(earlier or {}),
-        "recipe": label,
-        "builder": _builder_id(entry, registry),
-        "arguments": _jsonable(getattr(model, "zoo_arguments", {})),
-        "overrides": config["overrides"],
-        "data_source": config["data_source"],
-        "data_arguments": config["data_arguments"],
-        "data": splits.info.to_dict(),
-        "training": defaults.to_dict(),
-        "seed": seed,
-        "precision": precision,
-        "jit": bool(getattr(model, "jit_compile", False)),
-        "strategy": describe(distribution),
-        "batch_size": {"per_replica": global_batch // replicas, "global": global_batch},
-        "epochs": epochs,
-        "versions": run_folder.versions(),
-        "machine": run_folder.machine(),
-        "status": "running",
-        "started": (earlier or {}).get("started", run_folder.now()),
-        "resumed": (earlier or {}).get("resumed", 0) + (1 if earlier else 0),
-        "options": config,  # what --resume must repeat
-    }
-    try:
+                compile_model(
+                    model,
+                    defaults,
+                    loss=loss,
+                    metrics=metrics,
+                    optimizer=optimizer,
+                    steps_per_epoch=steps,
+                    epochs=epochs,
+                    jit_compile=options["jit"],
+                )
+        finally:
+            keras.config.set_dtype_policy(previous_policy)
+
+        created = not folder.exists()
+        folder.mkdir(parents=out is None, exist_ok=True)
+        paths = _paths(folder)
+        record: dict[str, Any] = {
+            **(earlier or {}),
+            "recipe": label,
+            "builder": _builder_id(entry, registry),
+            "arguments": _jsonable(getattr(model, "zoo_arguments", {})),
+            "overrides": config["overrides"],
+            "data_source": config["data_source"],
+            "data_arguments": config["data_arguments"],
+            "data": splits.info.to_dict(),
+            "training": defaults.to_dict(),
+            "seed": seed,
+            "precision": precision,
+            "jit": bool(getattr(model, "jit_compile", False)),
+            "strategy": describe(distribution),
+            "batch_size": {"per_replica": global_batch // replicas, "global": global_batch},
+            "epochs": epochs,
+            "versions": run_folder.versions(),
+            "machine": run_folder.machine(),
+            "status": "running",
+            "started": (earlier or {}).get("started", run_folder.now()),
+            "resumed": (earlier or {}).get("resumed", 0) + (1 if earlier else 0),
+            "options": config,  # what --resume must repeat
+        }
+        try:
+            run_folder.write_json(paths["run"], record)
+        except BaseException:
+            if created:
+                shutil.rmtree(folder, ignore_errors=True)
+            raise
+
+        monitor = _monitor(defaults.monitor, splits.validation is not None)
+        first_epoch = _resumed_epoch(folder / BACKUP) if resume else 0
+        train = _epoch_pipeline(splits, global_batch, seed, first_epoch, epochs)
+        keras_callbacks = _callbacks(
+            user_callbacks, defaults, monitor, folder, paths, epochs, options["verbose"]
+        )
+        keras_verbose = options["verbose"] if options["verbose"] in (0, 1) else 0
+        from zoo._training import keras_fix
+
+        with keras_fix.applied(model, distribution) as fixed:
+            model.fit(
+                train,
+                validation_data=splits.validation,
+                epochs=epochs,
+                steps_per_epoch=steps,
+                callbacks=keras_callbacks,
+                verbose=keras_verbose,
+                shuffle=False,  # each epoch is shuffled by its own seed in the pipeline
+            )
+
+            best_weights = folder / BACKUP / "best.weights.h5"
+            if best_weights.exists():
+                model.load_weights(best_weights)
+            share_first_replica_state(model, distribution)
+            results: dict[str, dict[str, float]] = {}
+            for split in ("test", "validation"):
+                dataset = getattr(splits, split)
+                if dataset is not None:
+                    values = model.evaluate(dataset, return_dict=True, verbose=0)
+                    results[split] = {k: float(v) for k, v in values.items()}
+            import zoo
+
+            zoo.save(model, paths["best"])
+            run_folder.write_json(paths["metrics"], results)
+            history = read_history(paths["history"])
+            from zoo._training import pictures
+
+            pictures.learning_curves(history, paths["curves"], f"{label} on {splits.info.source}")
+            if splits.info.task == "classification" and splits.test is not None:
+                paths["confusion"] = folder / "confusion.png"
+                _confusion(model, splits, paths["confusion"], label)
+            # Every worker's digest, gathered by the strategy itself (no shared files).
+            digests = _digests(model, distribution)
+        shutil.rmtree(folder / BACKUP, ignore_errors=True)
+        record.update(
+            workers=digests,
+            digests_agree=len({d["weights_sha256"] for d in digests}) == 1,
+            keras_fix=sorted(fixed),
+            status="completed",
+            finished=run_folder.now(),
+            best_epoch=_best_epoch(history, monitor, defaults.mode),
+            epochs_run=len(history.get("loss", [])),
+            seconds=run_folder.elapsed(started) + (earlier or {}).get("seconds", 0.0),
+        )
         run_folder.write_json(paths["run"], record)
-    except BaseException:
-        if created:
+        if not chief:  # its own folder goes; the run is the chief's
+            paths = {**_paths(target), **{k: target / v.name for k, v in paths.items()}}
+        return FitResult(model=model, history=history, metrics=results, run_dir=target, paths=paths)
+    finally:
+        if not chief:
             shutil.rmtree(folder, ignore_errors=True)
-        raise
-
-    monitor = _monitor(defaults.monitor, splits.validation is not None)
-    first_epoch = _resumed_epoch(folder / BACKUP) if resume else 0
-    train = _epoch_pipeline(splits, global_batch, seed, first_epoch, epochs)
-    keras_callbacks = _callbacks(
-        user_callbacks, defaults, monitor, folder, paths, epochs, options["verbose"]
-    )
-    keras_verbose = options["verbose"] if options["verbose"] in (0, 1) else 0
-    model.fit(
-        train,
-        validation_data=splits.validation,
-        epochs=epochs,
-        steps_per_epoch=steps,
-        callbacks=keras_callbacks,
-        verbose=keras_verbose,
-        shuffle=False,  # each epoch is shuffled by its own seed in the pipeline
-    )
-
-    best_weights = folder / BACKUP / "best.weights.h5"
-    if best_weights.exists():
-        model.load_weights(best_weights)
-    results: dict[str, dict[str, float]] = {}
-    for split in ("test", "validation"):
-        dataset = getattr(splits, split)
-        if dataset is not None:
-            values = model.evaluate(dataset, return_dict=True, verbose=0)
-            results[split] = {k: float(v) for k, v in values.items()}
-    import zoo
-
-    zoo.save(model, paths["best"])
-    run_folder.write_json(paths["metrics"], results)
-    history = read_history(paths["history"])
-    from zoo._training import pictures
-
-    pictures.learning_curves(history, paths["curves"], f"{label} on {splits.info.source}")
-    if splits.info.task == "classification" and splits.test is not None:
-        paths["confusion"] = folder / "confusion.png"
-        _confusion(model, splits, paths["confusion"], label)
-    shutil.rmtree(folder / BACKUP, ignore_errors=True)
-    record.update(
-        status="completed",
-        finished=run_folder.now(),
-        best_epoch=_best_epoch(history, monitor, defaults.mode),
-        epochs_run=len(history.get("loss", [])),
-        seconds=run_folder.elapsed(started) + (earlier or {}).get("seconds", 0.0),
-    )
-    run_folder.write_json(paths["run"], record)
-    return FitResult(model=model, history=history, metrics=results, run_dir=folder, paths=paths)
 
 
 # === Options and arguments ===
@@ -633,6 +661,94 @@ def _callback(value: Any, registry: Any) -> Any:
         "callbacks= takes keras.callbacks.Callback objects or callback ids. "
         f"Received: {type(value).__name__}."
     )
+
+
+# === Workers ===
+
+
+def _seed_backup(chief_backup: Path, own_backup: Path) -> None:
+    """Copy the chief's backup (a folder every host sees) into a worker's own folder.
+
+    A restarted worker then resumes from the same epoch and weights as the chief.
+    """
+    own_backup.mkdir(parents=True, exist_ok=True)
+    for name in (
+        "latest.weights.h5",
+        "training_metadata.json",
+        "callbacks.json",
+        "best.weights.h5",
+    ):
+        source = chief_backup / name
+        if source.is_file():
+            shutil.copyfile(source, own_backup / name)
+
+
+def share_first_replica_state(model: Any, distribution: Any) -> None:
+    """Give every replica and worker the first replica's non-trainable state.
+
+    Keras 3 creates a layer's non-trainable variables (BatchNormalization's moving mean
+    and variance) with ``aggregation="none"``, so under a ``tf.distribute`` strategy each
+    replica updates its own copy from its own share of the batch, and the copies drift
+    apart; a single process saves the first replica's. Copying the first replica's values
+    (the chief's, in a multi-worker run) to all, with one all-gather, makes the evaluated,
+    saved and digested model the same on every worker. Trainable weights are in sync
+    already (TensorFlow all-reduces their gradients).
+    """
+    if distribution.num_replicas_in_sync < 2 or not model.non_trainable_weights:
+        return
+    import numpy as np
+    import tensorflow as tf
+
+    variables = list(model.non_trainable_weights)
+    flat = np.concatenate([np.asarray(v.numpy(), np.float64).reshape(-1) for v in variables])
+    value = tf.constant(flat[None])
+    local = distribution.experimental_distribute_values_from_function(lambda context: value)
+    first = distribution.gather(local, axis=0).numpy()[0]
+    offset = 0
+    for variable in variables:
+        size = int(np.prod(variable.shape))
+        part = first[offset : offset + size].reshape(variable.shape)
+        variable.assign(part.astype(variable.dtype))
+        offset += size
+
+
+def weights_digest(model: Any) -> str:
+    """sha256 of the model's weights (every variable, in order, as float bytes)."""
+    import hashlib
+
+    import numpy as np
+
+    digest = hashlib.sha256()
+    for value in model.get_weights():
+        digest.update(np.ascontiguousarray(value).tobytes())
+    return digest.hexdigest()
+
+
+def _digests(model: Any, distribution: Any) -> list[dict[str, Any]]:
+    """``[{"task": "worker/0", "weights_sha256": ...}, ...]``, one per worker.
+
+    Under a multi-worker strategy each worker's digest is all-gathered with the strategy's
+    own collective, so the chief can record them all without a shared folder.
+    """
+    from zoo._training.keras_fix import is_multi_worker
+
+    own = weights_digest(model)
+    if not is_multi_worker(distribution):
+        return [{"task": "local", "weights_sha256": own}]
+    import numpy as np
+    import tensorflow as tf
+
+    resolver = distribution.cluster_resolver
+    spec = resolver.cluster_spec().as_dict()
+    tasks = [f"{job}/{i}" for job in ("chief", "worker") for i in range(len(spec.get(job, [])))]
+    values = tf.constant(np.frombuffer(bytes.fromhex(own), np.uint8).astype(np.int32)[None])
+    local = distribution.experimental_distribute_values_from_function(lambda context: values)
+    gathered = distribution.gather(local, axis=0).numpy()
+    per_worker = distribution.num_replicas_in_sync // len(tasks)
+    return [
+        {"task": task, "weights_sha256": bytes(gathered[i * per_worker].astype(np.uint8)).hex()}
+        for i, task in enumerate(tasks)
+    ]
 
 
 # === After training ===

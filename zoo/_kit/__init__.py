@@ -1,0 +1,1 @@
+"""The conformance kit's parts; `zoo.testing` is its public face."""

@@ -1,0 +1,244 @@
+"""Checks shared by several kinds of subject: config, names, gradients, files, XLA, export."""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import json
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+
+import zoo
+from zoo._kit.data import batch_length, has_strings, same, sample, to_numpy
+from zoo._kit.report import Failed, NotApplicable
+from zoo._registry import default_registry
+from zoo._serializable import name_clashes
+from zoo._spec import ComponentSpec, Recipe
+
+#: Tags by which a spec (or a recipe, or a recipe's builder) claims an export format.
+EXPORT_TAGS = {"export:saved_model": "saved_model", "export:tflite": "tflite"}
+#: The mixed-precision policies the kit checks, by check name, and how far (relative to
+#: ``max(1, |float32 output|)``) each may stray from float32: float16 keeps 11 bits of
+#: mantissa, bfloat16 8 (with float32's range).
+MIXED_POLICIES = {"mixed_precision": "mixed_float16", "mixed_bfloat16": "mixed_bfloat16"}
+MIXED_TOLERANCE = {"mixed_float16": 2e-2, "mixed_bfloat16": 6e-2}
+#: The compute dtype of each policy.
+COMPUTE_DTYPE = {"mixed_float16": "float16", "mixed_bfloat16": "bfloat16"}
+
+
+def canonical(config: Any) -> str:
+    return json.dumps(config, sort_keys=True, default=repr)
+
+
+def constructor_arguments(cls: type) -> list[str]:
+    try:
+        signature = inspect.signature(cls.__init__)
+    except (TypeError, ValueError):
+        return []
+    named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return [p.name for p in signature.parameters.values() if p.kind in named and p.name != "self"]
+
+
+def check_config_complete(cls: type, config: Mapping[str, Any]) -> None:
+    missing = [a for a in constructor_arguments(cls) if a not in config]
+    if missing:
+        raise Failed(f"get_config() lacks the constructor argument(s) {', '.join(missing)}")
+
+
+def check_registered(classes: Sequence[type], plugin: str | None) -> None:
+    """Every non-Keras class is registered as ``zoo.<plugin>>Name``, and owns that name."""
+    problems = []
+    clashes = {clash.name: clash for clash in name_clashes()}
+    for cls in classes:
+        if cls.__module__.startswith("keras"):
+            continue
+        registered = keras.saving.get_registered_name(cls)
+        package, sep, _ = registered.partition(">")
+        if not sep or not package.startswith("zoo."):
+            problems.append(
+                f"{cls.__module__}.{cls.__qualname__} is not registered (decorate it with "
+                "@zoo.serializable(<plugin>))"
+            )
+        elif plugin is not None and package != f"zoo.{plugin}":
+            problems.append(
+                f"{cls.__qualname__} is registered as {registered!r}, expected zoo.{plugin}>"
+            )
+        elif registered in clashes:
+            problems.append(str(clashes[registered]))
+        elif keras.saving.get_registered_object(registered) is not cls:
+            other = keras.saving.get_registered_object(registered)
+            problems.append(
+                f"{registered!r} now names {getattr(other, '__qualname__', other)!r}, not "
+                f"{cls.__qualname__}: another class took the name"
+            )
+    if problems:
+        raise Failed("; ".join(problems))
+
+
+def gradient_check(
+    compute: Callable[[], Any], variables: Sequence[Any], names: Sequence[str]
+) -> None:
+    if keras.config.backend() != "tensorflow":
+        raise NotApplicable("the gradient check runs on the tensorflow backend")
+    import tensorflow as tf
+
+    with tf.GradientTape() as tape:
+        value = compute()
+    grads = tape.gradient(value, list(variables))
+    problems = []
+    for name, grad in zip(names, grads):
+        if grad is None:
+            problems.append(f"{name} gets no gradient")
+            continue
+        grad = tf.convert_to_tensor(grad).numpy()
+        if not np.all(np.isfinite(grad)):
+            problems.append(f"{name} gets a non-finite gradient")
+        elif not np.any(grad):
+            problems.append(f"{name} gets an all-zero gradient")
+    if problems:
+        raise Failed("; ".join(problems))
+
+
+def compare_shapes(symbolic: Any, eager: Any) -> None:
+    sym = keras.tree.flatten(symbolic)
+    real = to_numpy(eager)
+    if len(sym) != len(real):
+        raise Failed(f"{len(sym)} symbolic outputs, {len(real)} eager ones")
+    for i, (s, e) in enumerate(zip(sym, real)):
+        shape = tuple(s.shape)
+        if len(shape) != e.ndim or any(d is not None and d != r for d, r in zip(shape, e.shape)):
+            raise Failed(f"output {i}: symbolic shape {shape}, eager shape {e.shape}")
+
+
+def roundtrip_file(model: Any, compile_args: Mapping[str, Any] | None = None) -> Any:
+    with tempfile.TemporaryDirectory() as folder:
+        path = zoo.save(model, Path(folder) / "component.keras")
+        return zoo.load(path, compile=compile_args is not None)
+
+
+def batch_independence(run: Callable[[Any], Any], x: Any) -> None:
+    n = batch_length(x)
+    if n < 2:
+        raise NotApplicable("the example's batch holds fewer than two samples")
+    full = to_numpy(run(x))  # now: an earlier check may have moved BatchNorm statistics
+    if any(out.ndim == 0 or out.shape[0] != n for out in full):
+        raise NotApplicable("an output has no batch dimension")
+    parts = [to_numpy(run(sample(x, i))) for i in range(n)]
+    joined = [np.concatenate([part[k] for part in parts]) for k in range(len(full))]
+    same(full, joined, "one sample at a time against the whole batch", atol=1e-5, rtol=1e-4)
+
+
+@contextlib.contextmanager
+def dtype_policy(name: str) -> Iterator[None]:
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(name)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
+def float32_weights(weights: Sequence[Any], policy: str) -> None:
+    """Under a mixed policy the variables stay float32 (only the computation is cast)."""
+    half = [w.path for w in weights if "float16" in str(w.dtype)]
+    if half:
+        raise Failed(
+            f"under {policy} the weights stay float32; {', '.join(half)} are "
+            f"{COMPUTE_DTYPE[policy]}"
+        )
+
+
+def float_inputs_only(x: Any) -> None:
+    if has_strings(x):
+        raise NotApplicable("string inputs: XLA compiles numeric graphs only")
+
+
+def zeros_like_outputs(outputs: Any) -> Any:
+    return keras.tree.map_structure(
+        lambda t: np.zeros(np.shape(keras.ops.convert_to_numpy(t)), "float32"), outputs
+    )
+
+
+def xla_model_check(model: Any, x: Any, expected: Any) -> None:
+    """Compile with jit_compile=True and take one fit step: finite loss, weights change.
+
+    Without trainable weights, or with non-float outputs, the compiled predict must
+    match the eager outputs instead.
+    """
+    float_inputs_only(x)
+    model.compile(optimizer=keras.optimizers.SGD(1e-2), loss="mse", jit_compile=True)
+    if not model.jit_compile:
+        refusing = sorted(layer.name for layer in model._flatten_layers() if not layer.supports_jit)
+        raise NotApplicable(f"declared not XLA-compatible (supports_jit=False): {refusing}")
+    outputs = to_numpy(expected)
+    if not model.trainable_weights or any(o.dtype.kind != "f" for o in outputs):
+        predicted = model.predict_on_batch(x)
+        same(expected, predicted, "XLA predict against eager", atol=1e-4, rtol=1e-4)
+        return
+    before = [np.array(keras.ops.convert_to_numpy(w)) for w in model.trainable_weights]
+    loss = model.train_on_batch(x, zeros_like_outputs(expected))
+    if not np.all(np.isfinite(to_numpy(loss)[0])):
+        raise Failed(f"one XLA fit step gave a non-finite loss: {loss}")
+    after = [np.array(keras.ops.convert_to_numpy(w)) for w in model.trainable_weights]
+    if all(np.array_equal(b, a) for b, a in zip(before, after)):
+        raise Failed("one XLA fit step changed no trainable weight")
+
+
+def covered_by_parts(spec: ComponentSpec | Recipe, check: str) -> None:
+    """Recipes reuse a builder (or registered layers) at other sizes: their checks cover it.
+
+    Compiling a deep recipe with XLA takes minutes on a CPU and teaches nothing the
+    builder's small example does not.
+    """
+    if not isinstance(spec, Recipe):
+        return
+    if getattr(spec, "graph", None) is not None:
+        raise NotApplicable(
+            f"a graph recipe composes registered layers; their {check} check covers it"
+        )
+    raise NotApplicable(
+        f"a recipe fixes arguments of {spec.builder}; that builder's own {check} check covers it"
+    )
+
+
+def export_formats(spec: ComponentSpec | Recipe) -> list[str]:
+    tags = set(spec.tags)
+    if isinstance(spec, Recipe) and getattr(spec, "graph", None) is None and spec.builder:
+        with contextlib.suppress(Exception):
+            tags |= set(default_registry().builder_of(spec).tags)
+    return [fmt for tag, fmt in EXPORT_TAGS.items() if tag in tags]
+
+
+def export_check(spec: ComponentSpec | Recipe, model: Any, x: Any) -> None:
+    formats = export_formats(spec)
+    if not formats:
+        raise NotApplicable("claims no export format (tag it export:saved_model or export:tflite)")
+    if keras.config.backend() != "tensorflow":
+        raise NotApplicable("SavedModel and TFLite exports run on the tensorflow backend")
+    from zoo._export import TOLERANCES, max_difference, run_saved_model, run_tflite
+
+    reference = to_numpy(model(x, training=False))
+    names = [t.name for t in model.inputs]
+    problems = []
+    with tempfile.TemporaryDirectory() as folder:
+        for fmt in formats:
+            path = Path(folder) / ("saved_model" if fmt == "saved_model" else "model.tflite")
+            try:
+                zoo.export(model, path, format=fmt)
+                run = run_saved_model if fmt == "saved_model" else run_tflite
+                outputs = run(path, x if isinstance(x, (Mapping, list)) else [x], names)
+            except Exception as error:
+                problems.append(f"{fmt}: {type(error).__name__}: {error}")
+                continue
+            diff = max_difference(reference, outputs)
+            if not diff <= TOLERANCES[fmt]:
+                problems.append(
+                    f"{fmt}: outputs differ by {diff:.3g} (allowed {TOLERANCES[fmt]:g})"
+                )
+    if problems:
+        raise Failed("; ".join(problems))
