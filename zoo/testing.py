@@ -57,7 +57,6 @@ from __future__ import annotations
 
 from zoo._check_names import CHECKS
 from zoo._kit.checks import EXPORT_TAGS
-from zoo._kit.data import random_array as _random  # noqa: F401 (zoo export's sample inputs)
 from zoo._kit.report import CheckResult, Report
 from zoo._kit.runner import assert_conforms, check, component_ids, conformance_test
 from zoo._serializable import NameClash, name_clashes

@@ -80,8 +80,8 @@ def _sample_inputs(model: Any, spec: Any) -> list[Any] | None:
     """Random inputs for ``model``, in the ranges of the spec's example when there is one."""
     import numpy as np
 
-    from zoo._spec import Recipe
     from zoo._kit.data import random_array
+    from zoo._spec import Recipe
 
     example = spec.example if spec is not None and not isinstance(spec, Recipe) else None
     bounds = example.input_range if example is not None else None
