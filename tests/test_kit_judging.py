@@ -122,7 +122,16 @@ def judged(isolated_registry, cases_module):
             "Cancellation", kind="layer", target=f"{module}:Cancellation", example={}
         ),
         zoo.ComponentSpec("digits", kind="dataset", target=f"{module}:no_such_function"),
-        zoo.ComponentSpec("trained", kind="preset", target=f"{module}:no_such_weights"),
+        zoo.ComponentSpec(
+            "trained",
+            kind="preset",
+            target=f"{module}:no_such_weights",
+            preset={
+                "builder": "vision/resnet_small",
+                "url": "file:///nowhere.keras",
+                "sha256": "0" * 64,
+            },
+        ),
         zoo.ComponentSpec(
             "OpenVinoOnly",
             kind="layer",

@@ -8,7 +8,6 @@ or splits a line. JSON output escapes them already (``ensure_ascii``).
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import sys
@@ -71,6 +70,7 @@ def print_table(
 
 
 def print_json(data: Any) -> None:
+    import json  # only for --json: listing does not pay for it
 
     json.dump(data, sys.stdout, indent=2, default=str)
     sys.stdout.write("\n")

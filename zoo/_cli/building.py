@@ -37,6 +37,33 @@ def add_set_option(parser: argparse.ArgumentParser, description: str) -> None:
     )
 
 
+DATA_HELP = (
+    "a data source id (vision/digits; `zoo list --kind dataset`) or a path: .npz, .csv (with "
+    "--data-arg target=COLUMN), a folder of class subfolders, .tfrecord"
+)
+
+
+def add_data_options(
+    parser: argparse.ArgumentParser, description: str = DATA_HELP, *, required: bool = True
+) -> None:
+    """``--data DATA`` and the repeatable ``--data-arg KEY=VALUE`` (see `data_arguments`)."""
+    parser.add_argument("--data", required=required, metavar="DATA", help=description)
+    parser.add_argument(
+        "--data-arg",
+        dest="data_args",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an argument of the data source, VALUE as in --set (repeatable), "
+        "e.g. --data-arg target=label",
+    )
+
+
+def data_arguments(args: argparse.Namespace) -> dict[str, Any]:
+    """The parsed ``--data-arg`` values."""
+    return dict(parse_override(item) for item in args.data_args)
+
+
 def parse_overrides(items: list[str]) -> dict[str, Any]:
     """The values of every ``--set``, parsed by `parse_override`."""
     return dict(parse_override(item) for item in items)

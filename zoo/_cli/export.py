@@ -80,8 +80,8 @@ def _sample_inputs(model: Any, spec: Any) -> list[Any] | None:
     """Random inputs for ``model``, in the ranges of the spec's example when there is one."""
     import numpy as np
 
+    from zoo._kit.data import random_array
     from zoo._spec import Recipe
-    from zoo.testing import _random
 
     example = spec.example if spec is not None and not isinstance(spec, Recipe) else None
     bounds = example.input_range if example is not None else None
@@ -93,7 +93,7 @@ def _sample_inputs(model: Any, spec: Any) -> list[Any] | None:
         if any(d is None for d in shape) or "string" in dtype:
             return None  # free dimensions or text: nothing to guess safely
         low_high = bounds if bounds is not None else ((0, 2) if "int" in dtype else None)
-        inputs.append(_random(shape, dtype, low_high, rng))
+        inputs.append(random_array(shape, dtype, low_high, rng))
     return inputs
 
 

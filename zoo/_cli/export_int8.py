@@ -5,24 +5,17 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from zoo._cli.building import add_data_options
 from zoo._errors import ArgumentError
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """``--data`` and ``--data-arg`` for ``zoo export``."""
-    p.add_argument(
-        "--data",
-        metavar="DATA",
-        help="int8 only: a data source id or path; its training split calibrates, its test "
+    add_data_options(
+        p,
+        "int8 only: a data source id or path; its training split calibrates, its test "
         "split compares the int8 model's accuracy with the float model's",
-    )
-    p.add_argument(
-        "--data-arg",
-        dest="data_args",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="an argument of the data source (repeatable), e.g. --data-arg target=label",
+        required=False,
     )
 
 
@@ -41,9 +34,9 @@ def load(args: argparse.Namespace) -> Any:
             "path, e.g. --data vision/digits."
         )
     import zoo
-    from zoo._cli.building import parse_override
+    from zoo._cli.building import data_arguments
 
-    values = dict(parse_override(item) for item in args.data_args)
+    values = data_arguments(args)
     return zoo.load_data(args.data, **values)
 
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from zoo._cli.building import add_set_option, parse_override, parse_overrides
+from zoo._cli.building import add_data_options, add_set_option, data_arguments, parse_overrides
 
 
 def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -18,20 +18,7 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
         help="train a recipe on a data source (keras.Model.fit), keeping the run as a folder",
     )
     p.add_argument("name", help="a recipe or model builder (id or unique short name)")
-    p.add_argument(
-        "--data",
-        required=True,
-        help="a data source id (vision/digits; `zoo list --kind dataset`) or a path: .npz, "
-        ".csv (with --data-arg target=COLUMN), a folder of class subfolders, .tfrecord",
-    )
-    p.add_argument(
-        "--data-arg",
-        dest="data_args",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="an argument of the data source, VALUE as in --set (repeatable)",
-    )
+    add_data_options(p)
     add_set_option(p, "override a builder argument; VALUE is a TOML value (repeatable)")
     p.add_argument("--epochs", type=int, help="default: the recipe's training defaults")
     p.add_argument(
@@ -89,7 +76,7 @@ def run_train(args: argparse.Namespace) -> int:
     if args.workers is not None:
         return _launch(args)
     overrides = parse_overrides(args.overrides)
-    data_args = dict(parse_override(item) for item in args.data_args)
+    data_args = data_arguments(args)
     try:
         result = _fit(args, overrides, data_args)
     except zoo.ZooError as error:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from zoo._cli.building import add_set_option, parse_override, parse_overrides
+from zoo._cli.building import add_data_options, add_set_option, data_arguments, parse_overrides
 
 
 def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -15,18 +15,8 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
         help="search a recipe's space with keras-tuner; keep the trials and a best.toml recipe",
     )
     p.add_argument("name", help="a recipe or model builder (id or unique short name)")
-    p.add_argument(
-        "--data",
-        required=True,
-        help="a data source id (vision/digits; `zoo list --kind dataset`) or a path (as zoo train)",
-    )
-    p.add_argument(
-        "--data-arg",
-        dest="data_args",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="an argument of the data source, VALUE as in --set (repeatable)",
+    add_data_options(
+        p, "a data source id (vision/digits; `zoo list --kind dataset`) or a path (as zoo train)"
     )
     p.add_argument(
         "--tuner",
@@ -89,7 +79,7 @@ def run_tune(args: argparse.Namespace) -> int:
         resume=args.resume,
         search=search,
         overrides=parse_overrides(args.overrides),
-        data_args=dict(parse_override(item) for item in args.data_args),
+        data_args=data_arguments(args),
         seed=args.seed,
         workers=args.workers,
         timeout=args.timeout,
