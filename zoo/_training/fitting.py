@@ -198,7 +198,12 @@ def fit(
         chosen = performance.choose(
             model,
             splits,
-            {"jit": options["jit"], "steps_per_epoch": steps, "callbacks": user_callbacks},
+            {
+                "jit": options["jit"],
+                "steps_per_epoch": steps,
+                "callbacks": user_callbacks,
+                "replicas": replicas,
+            },
         )
 
         created = not folder.exists()

@@ -52,7 +52,8 @@ def choose(model: Any, splits: Any, options: Mapping[str, Any]) -> dict[str, Any
         model: the compiled ``keras.Model`` about to train.
         splits: the `zoo.DataSplits` it trains on.
         options: ``jit`` (the user's ``"auto"``, True or False), ``steps_per_epoch``
-            (None if unknown) and ``callbacks`` (the user's Keras callbacks).
+            (None if unknown), ``callbacks`` (the user's Keras callbacks) and ``replicas``
+            (of the tf.distribute strategy; default 1).
 
     Returns:
         ``{"backend", "jit", "steps_per_execution", "threading", "onednn"}``, JSON-ready.
@@ -63,7 +64,10 @@ def choose(model: Any, splits: Any, options: Mapping[str, Any]) -> dict[str, Any
     record: dict[str, Any] = {"backend": backend}
     record["jit"] = _jit(model, options.get("jit", "auto"))
     steps = _steps_per_execution(
-        backend, options.get("steps_per_epoch"), options.get("callbacks", ())
+        backend,
+        options.get("steps_per_epoch"),
+        options.get("callbacks", ()),
+        options.get("replicas", 1),
     )
     model.steps_per_execution = steps["value"]
     record["steps_per_execution"] = steps
@@ -85,12 +89,18 @@ def _jit(model: Any, asked: Any) -> dict[str, Any]:
     }
 
 
-def _steps_per_execution(backend: str, steps_per_epoch: Any, callbacks: Any) -> dict[str, Any]:
+def _steps_per_execution(
+    backend: str, steps_per_epoch: Any, callbacks: Any, replicas: int = 1
+) -> dict[str, Any]:
     def kept(reason: str) -> dict[str, Any]:
         return {"value": 1, "chosen_by": "zoo", "reason": reason}
 
     if backend != "tensorflow":
         return kept(f"measured on TensorFlow only; Keras' default on {backend}")
+    if replicas > 1:
+        # Keras 3.15's multi-step loop feeds no value to its placeholders under
+        # MultiWorkerMirroredStrategy ("You must feed a value for placeholder tensor").
+        return kept(f"several steps per call fail under tf.distribute ({replicas} replicas)")
     if not steps_per_epoch:
         return kept("the steps per epoch are unknown, so an execution could cross epochs")
     per_batch = [type(c).__name__ for c in callbacks if _acts_per_batch(c)]
