@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from zoo._errors import ZooError
+from zoo._quiet import native_logs_filtered
 
 #: The integer type of the int8 file's input and output tensors.
 IO_TYPE = "int8"
@@ -95,7 +96,7 @@ def tflite_int8(
         converter.inference_input_type = getattr(tf, IO_TYPE)
         converter.inference_output_type = getattr(tf, IO_TYPE)
         try:
-            with _quiet():
+            with _quiet(), native_logs_filtered():
                 content = bytes(converter.convert())
         except Exception as error:
             raise ZooError(_tflite_failure(model.name, error, select_tf_ops)) from error
@@ -104,6 +105,11 @@ def tflite_int8(
 
 def run_int8(path: str | Path, inputs: Any, input_names: list[str], batch: int = 256) -> list[Any]:
     """Run an int8 TFLite file on float inputs: quantized in, dequantized out, in batches."""
+    with native_logs_filtered():  # TFLite announces its XNNPACK delegate on first use
+        return _run_int8(path, inputs, input_names, batch)
+
+
+def _run_int8(path: str | Path, inputs: Any, input_names: list[str], batch: int) -> list[Any]:
     import numpy as np
     import tensorflow as tf
 

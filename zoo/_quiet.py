@@ -25,11 +25,13 @@ from collections.abc import Iterator
 from typing import Any
 
 #: A C++ log line of TensorFlow/absl (``I0000 00:00:1796180337.932905    5093 port.cc:153] ...``),
-#: absl's note that it is not initialised yet, or TFLite's delegate notice.
+#: absl's note that it is not initialised yet, TFLite's delegate notice, or the TFLite
+#: quantizer's settings line (``fully_quantize: 0, inference_type: 6, ...``).
 NATIVE_LOG_LINE = re.compile(
     r"(?:[IWEF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ [\w./-]+:\d+\]"
     r"|WARNING: All log messages before absl::InitializeLog\(\) is called"
-    r"|INFO: Created TensorFlow Lite \w+ delegate)"
+    r"|INFO: Created TensorFlow Lite \w+ delegate"
+    r"|fully_quantize: \d+, inference_type: \d+, input_inference_type: \w+)"
 )
 
 _enabled = False
