@@ -8,6 +8,19 @@ are imported on first use.
 
 import zoo
 
+# Both train on hard labels against logits (the Distiller blends this loss with the
+# teacher's softened logits).
+_LOGITS_TRAINING = {
+    "loss": {"class_name": "SparseCategoricalCrossentropy", "config": {"from_logits": True}},
+    "metrics": ["accuracy"],
+    "optimizer": "adam",
+    "learning_rate": 1e-3,
+    "monitor": "val_accuracy",
+    "mode": "max",
+    "batch_size": 32,
+    "epochs": 30,
+}
+
 
 @zoo.hookimpl
 def zoo_plugin_api():
@@ -41,20 +54,7 @@ def zoo_register(register):
                     "temperature": 3.0,
                 }
             },
-            # The hard-label loss the Distiller blends with the teacher's softened logits.
-            training={
-                "loss": {
-                    "class_name": "SparseCategoricalCrossentropy",
-                    "config": {"from_logits": True},
-                },
-                "metrics": ["accuracy"],
-                "optimizer": "adam",
-                "learning_rate": 1e-3,
-                "monitor": "val_accuracy",
-                "mode": "max",
-                "batch_size": 32,
-                "epochs": 30,
-            },
+            training=_LOGITS_TRAINING,
         )
     )
     register(
@@ -65,18 +65,6 @@ def zoo_register(register):
             summary="Plain image CNN emitting logits, to build teachers and students from.",
             tags=("distillation", "classification", "image"),
             example={"kwargs": {"filters": [4, 8], "dense_units": 8}},
-            training={
-                "loss": {
-                    "class_name": "SparseCategoricalCrossentropy",
-                    "config": {"from_logits": True},
-                },
-                "metrics": ["accuracy"],
-                "optimizer": "adam",
-                "learning_rate": 1e-3,
-                "monitor": "val_accuracy",
-                "mode": "max",
-                "batch_size": 32,
-                "epochs": 30,
-            },
+            training=_LOGITS_TRAINING,
         )
     )

@@ -11,6 +11,24 @@ import zoo
 # Losses and metrics take the quantiles the model was built with.
 _QUANTILES_ARG = {"quantiles": {"arg": "quantiles"}}
 
+
+def _quantile_training(learning_rate, epochs):
+    """The forecasters' training defaults: pinball loss, coverage, Adam (data only)."""
+    return {
+        "loss": {"id": "forecast/QuantileLoss", "args": _QUANTILES_ARG},
+        "metrics": [
+            {"id": "forecast/MeanPinballLoss", "args": _QUANTILES_ARG},
+            {"id": "forecast/IntervalCoverage", "args": _QUANTILES_ARG},
+        ],
+        "optimizer": "adam",
+        "learning_rate": learning_rate,
+        "monitor": "val_loss",
+        "mode": "min",
+        "batch_size": 32,
+        "epochs": epochs,
+    }
+
+
 _QUANTILES = [0.1, 0.5, 0.9]
 
 
@@ -113,25 +131,7 @@ def zoo_register(register):
             summary="MLP for tabular regression emitting Q non-crossing quantiles.",
             tags=("quantile", "regression", "tabular"),
             example={"kwargs": {"input_dim": 4, "hidden_units": [8]}},
-            training={
-                "loss": {
-                    "id": "forecast/QuantileLoss",
-                    "args": _QUANTILES_ARG,
-                },
-                "metrics": [
-                    {"id": "forecast/MeanPinballLoss", "args": _QUANTILES_ARG},
-                    {
-                        "id": "forecast/IntervalCoverage",
-                        "args": _QUANTILES_ARG,
-                    },
-                ],
-                "optimizer": "adam",
-                "learning_rate": 1e-3,
-                "monitor": "val_loss",
-                "mode": "min",
-                "batch_size": 32,
-                "epochs": 200,
-            },
+            training=_quantile_training(learning_rate=1e-3, epochs=200),
         )
     )
     register(
@@ -144,24 +144,6 @@ def zoo_register(register):
             example={
                 "kwargs": {"window": 6, "horizon": 2, "encoder_units": 4, "hidden_units": [4]}
             },
-            training={
-                "loss": {
-                    "id": "forecast/QuantileLoss",
-                    "args": _QUANTILES_ARG,
-                },
-                "metrics": [
-                    {"id": "forecast/MeanPinballLoss", "args": _QUANTILES_ARG},
-                    {
-                        "id": "forecast/IntervalCoverage",
-                        "args": _QUANTILES_ARG,
-                    },
-                ],
-                "optimizer": "adam",
-                "learning_rate": 3e-3,
-                "monitor": "val_loss",
-                "mode": "min",
-                "batch_size": 32,
-                "epochs": 60,
-            },
+            training=_quantile_training(learning_rate=3e-3, epochs=60),
         )
     )
