@@ -398,7 +398,8 @@ def test_two_workers_write_one_run_with_agreeing_digests(tmp_path: Path) -> None
     assert run["keras_fix"] == ["scalar_logs", "symbolic_build"]
     history = (out / "history.csv").read_text().splitlines()
     assert len(history) == 3  # header and one row per epoch: only the chief wrote it
-    from zoo._training.fitting import read_history, weights_digest
+    from zoo._training.fitting import read_history
+    from zoo._training.replicas import weights_digest
 
     losses = read_history(out / "history.csv")["loss"]
     assert losses[1] < losses[0]

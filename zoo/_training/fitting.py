@@ -25,7 +25,10 @@ from typing import Any
 
 from zoo._errors import ArgumentError, ZooError, ZooWarning, did_you_mean
 from zoo._training import performance, run_folder
+from zoo._training.checks import check_fits
 from zoo._training.defaults import TrainingDefaults, check_training, training_defaults
+from zoo._training.replicas import digests as gather_digests
+from zoo._training.replicas import seed_backup, share_first_replica_state
 
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 JITS = {"auto": "auto", "on": True, "off": False, True: True, False: False}
@@ -141,7 +144,7 @@ def fit(
         folder = Path(tempfile.mkdtemp(prefix="zoo-worker-"))
         earlier = None
         if resume:
-            _seed_backup(target / BACKUP, folder / BACKUP)
+            seed_backup(target / BACKUP, folder / BACKUP)
     try:
         epochs = options["epochs"] or defaults.epochs
         global_batch = options["batch_size"] or defaults.batch_size
@@ -282,7 +285,7 @@ def fit(
                 paths["confusion"] = folder / "confusion.png"
                 _confusion(model, splits, paths["confusion"], label)
             # Every worker's digest, gathered by the strategy itself (no shared files).
-            digests = _digests(model, distribution)
+            digests = gather_digests(model, distribution)
         shutil.rmtree(folder / BACKUP, ignore_errors=True)
         record.update(
             workers=digests,
@@ -460,64 +463,6 @@ def _warn_slow_precision(precision: str) -> None:
             )
 
 
-# === Checking the model against the data ===
-
-
-def check_fits(model: Any, info: Any, label: str) -> None:
-    """Raise ZooError if the model's inputs or outputs cannot take the data."""
-    inputs = list(model.inputs)
-    if isinstance(info.input_shape, Mapping):
-        names = {t.name.split(":")[0] for t in inputs} | set(getattr(model, "input_names", []))
-        missing = sorted(set(info.input_shape) - names)
-        if missing and len(inputs) != len(info.input_shape):
-            raise ZooError(
-                f"{label} takes the inputs {sorted(names)}; the data {info.source} has "
-                f"{sorted(info.input_shape)}. Received: no input for {missing}. Rename the "
-                "data's columns or build a model with those inputs."
-            )
-    elif len(inputs) == 1:
-        _check_shape(label, tuple(inputs[0].shape[1:]), tuple(info.input_shape), info.source)
-        _check_dtype(label, str(inputs[0].dtype), str(info.input_dtype), info.source)
-    if info.task == "classification" and info.num_classes and len(model.outputs) == 1:
-        units = model.outputs[0].shape[-1]
-        binary = units == 1 and info.num_classes == 2
-        if units is not None and units != info.num_classes and not binary:
-            raise ZooError(
-                f"{label} predicts {units} classes; the labels of {info.source} have "
-                f"{info.num_classes}. Received: both. Build it with num_classes="
-                f"{info.num_classes}, or use data with {units} classes."
-            )
-
-
-def _check_shape(label: str, model_shape: tuple, data_shape: tuple, source: str) -> None:
-    fits = len(model_shape) == len(data_shape) and all(
-        m is None or d is None or m == d for m, d in zip(model_shape, data_shape)
-    )
-    if not fits:
-        raise ZooError(
-            f"{label} takes inputs of shape {model_shape}; {source} yields {data_shape}. "
-            f"Received: both (batch dimension left out). Build it with input_shape="
-            f"{list(data_shape)}, or use data of the model's shape."
-        )
-
-
-def _check_dtype(label: str, model_dtype: str, data_dtype: str, source: str) -> None:
-    def family(dtype: str) -> str:
-        if "string" in dtype or dtype in ("object", "<U", "str"):
-            return "string"
-        if "int" in dtype or "bool" in dtype:
-            return "integer"
-        return "float"
-
-    model_family, data_family = family(model_dtype), family(data_dtype)
-    if model_family != data_family and not (model_family, data_family) == ("float", "integer"):
-        raise ZooError(
-            f"{label} takes {model_dtype} inputs; {source} yields {data_dtype}. Received: "
-            f"{data_family} data for a {model_family} input. Use a source that yields "
-            f"{model_family} inputs (for text: token ids, or a model built with a tokenizer)."
-        )
-
-
 # === The training loop's pieces ===
 
 
@@ -672,94 +617,6 @@ def _callback(value: Any, registry: Any) -> Any:
         "callbacks= takes keras.callbacks.Callback objects or callback ids. "
         f"Received: {type(value).__name__}."
     )
-
-
-# === Workers ===
-
-
-def _seed_backup(chief_backup: Path, own_backup: Path) -> None:
-    """Copy the chief's backup (a folder every host sees) into a worker's own folder.
-
-    A restarted worker then resumes from the same epoch and weights as the chief.
-    """
-    own_backup.mkdir(parents=True, exist_ok=True)
-    for name in (
-        "latest.weights.h5",
-        "training_metadata.json",
-        "callbacks.json",
-        "best.weights.h5",
-    ):
-        source = chief_backup / name
-        if source.is_file():
-            shutil.copyfile(source, own_backup / name)
-
-
-def share_first_replica_state(model: Any, distribution: Any) -> None:
-    """Give every replica and worker the first replica's non-trainable state.
-
-    Keras 3 creates a layer's non-trainable variables (BatchNormalization's moving mean
-    and variance) with ``aggregation="none"``, so under a ``tf.distribute`` strategy each
-    replica updates its own copy from its own share of the batch, and the copies drift
-    apart; a single process saves the first replica's. Copying the first replica's values
-    (the chief's, in a multi-worker run) to all, with one all-gather, makes the evaluated,
-    saved and digested model the same on every worker. Trainable weights are in sync
-    already (TensorFlow all-reduces their gradients).
-    """
-    if distribution.num_replicas_in_sync < 2 or not model.non_trainable_weights:
-        return
-    import numpy as np
-    import tensorflow as tf
-
-    variables = list(model.non_trainable_weights)
-    flat = np.concatenate([np.asarray(v.numpy(), np.float64).reshape(-1) for v in variables])
-    value = tf.constant(flat[None])
-    local = distribution.experimental_distribute_values_from_function(lambda context: value)
-    first = distribution.gather(local, axis=0).numpy()[0]
-    offset = 0
-    for variable in variables:
-        size = int(np.prod(variable.shape))
-        part = first[offset : offset + size].reshape(variable.shape)
-        variable.assign(part.astype(variable.dtype))
-        offset += size
-
-
-def weights_digest(model: Any) -> str:
-    """sha256 of the model's weights (every variable, in order, as float bytes)."""
-    import hashlib
-
-    import numpy as np
-
-    digest = hashlib.sha256()
-    for value in model.get_weights():
-        digest.update(np.ascontiguousarray(value).tobytes())
-    return digest.hexdigest()
-
-
-def _digests(model: Any, distribution: Any) -> list[dict[str, Any]]:
-    """``[{"task": "worker/0", "weights_sha256": ...}, ...]``, one per worker.
-
-    Under a multi-worker strategy each worker's digest is all-gathered with the strategy's
-    own collective, so the chief can record them all without a shared folder.
-    """
-    from zoo._training.keras_fix import is_multi_worker
-
-    own = weights_digest(model)
-    if not is_multi_worker(distribution):
-        return [{"task": "local", "weights_sha256": own}]
-    import numpy as np
-    import tensorflow as tf
-
-    resolver = distribution.cluster_resolver
-    spec = resolver.cluster_spec().as_dict()
-    tasks = [f"{job}/{i}" for job in ("chief", "worker") for i in range(len(spec.get(job, [])))]
-    values = tf.constant(np.frombuffer(bytes.fromhex(own), np.uint8).astype(np.int32)[None])
-    local = distribution.experimental_distribute_values_from_function(lambda context: values)
-    gathered = distribution.gather(local, axis=0).numpy()
-    per_worker = distribution.num_replicas_in_sync // len(tasks)
-    return [
-        {"task": task, "weights_sha256": bytes(gathered[i * per_worker].astype(np.uint8)).hex()}
-        for i, task in enumerate(tasks)
-    ]
 
 
 # === After training ===

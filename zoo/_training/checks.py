@@ -1,0 +1,67 @@
+"""Checking a model against the data before the first training step.
+
+A mismatch (input shape, input dtype family, number of classes) is one ZooError naming
+both sides and what to do, instead of a TensorFlow shape error mid-step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from zoo._errors import ZooError
+
+
+def check_fits(model: Any, info: Any, label: str) -> None:
+    """Raise ZooError if the model's inputs or outputs cannot take the data."""
+    inputs = list(model.inputs)
+    if isinstance(info.input_shape, Mapping):
+        names = {t.name.split(":")[0] for t in inputs} | set(getattr(model, "input_names", []))
+        missing = sorted(set(info.input_shape) - names)
+        if missing and len(inputs) != len(info.input_shape):
+            raise ZooError(
+                f"{label} takes the inputs {sorted(names)}; the data {info.source} has "
+                f"{sorted(info.input_shape)}. Received: no input for {missing}. Rename the "
+                "data's columns or build a model with those inputs."
+            )
+    elif len(inputs) == 1:
+        _check_shape(label, tuple(inputs[0].shape[1:]), tuple(info.input_shape), info.source)
+        _check_dtype(label, str(inputs[0].dtype), str(info.input_dtype), info.source)
+    if info.task == "classification" and info.num_classes and len(model.outputs) == 1:
+        units = model.outputs[0].shape[-1]
+        binary = units == 1 and info.num_classes == 2
+        if units is not None and units != info.num_classes and not binary:
+            raise ZooError(
+                f"{label} predicts {units} classes; the labels of {info.source} have "
+                f"{info.num_classes}. Received: both. Build it with num_classes="
+                f"{info.num_classes}, or use data with {units} classes."
+            )
+
+
+def _check_shape(label: str, model_shape: tuple, data_shape: tuple, source: str) -> None:
+    fits = len(model_shape) == len(data_shape) and all(
+        m is None or d is None or m == d for m, d in zip(model_shape, data_shape)
+    )
+    if not fits:
+        raise ZooError(
+            f"{label} takes inputs of shape {model_shape}; {source} yields {data_shape}. "
+            f"Received: both (batch dimension left out). Build it with input_shape="
+            f"{list(data_shape)}, or use data of the model's shape."
+        )
+
+
+def _check_dtype(label: str, model_dtype: str, data_dtype: str, source: str) -> None:
+    def family(dtype: str) -> str:
+        if "string" in dtype or dtype in ("object", "<U", "str"):
+            return "string"
+        if "int" in dtype or "bool" in dtype:
+            return "integer"
+        return "float"
+
+    model_family, data_family = family(model_dtype), family(data_dtype)
+    if model_family != data_family and not (model_family, data_family) == ("float", "integer"):
+        raise ZooError(
+            f"{label} takes {model_dtype} inputs; {source} yields {data_dtype}. Received: "
+            f"{data_family} data for a {model_family} input. Use a source that yields "
+            f"{model_family} inputs (for text: token ids, or a model built with a tokenizer)."
+        )
