@@ -53,3 +53,35 @@ def test_listing_imports_nothing_heavy(toy_env: dict[str, str], action: str) -> 
     assert "toy" in result["plugins"] and result["targets"] > 0
     assert result["heavy"] == [], f"{action} imported {result['heavy']}"
     assert result["impl"] == [], f"{action} imported implementation modules {result['impl']}"
+
+
+def test_a_command_imports_only_its_own_cli_module() -> None:
+    probe = CLI.format(args='"list"') + (
+        "\nprint(sorted(m for m in sys.modules if m.startswith('zoo._cli.')), file=sys.stderr)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", "import runpy, sys\n" + probe],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    loaded = out.stderr.strip().splitlines()[-1]
+    assert loaded == "['zoo._cli._output', 'zoo._cli.listing']"
+
+
+def test_the_command_table_names_what_each_module_adds() -> None:
+    import argparse
+
+    from zoo._cli import COMMANDS, make_parser
+
+    def commands(parser: argparse.ArgumentParser) -> list[str]:
+        (action,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        return list(action.choices)
+
+    assert commands(make_parser()) == list(COMMANDS)  # help lists them in the table's order
+    for command, module in COMMANDS.items():
+        owned = [c for c, m in COMMANDS.items() if m == module]
+        assert commands(make_parser([command, "--help"])) == owned
+        assert commands(make_parser(["-v", command])) == owned
+    assert commands(make_parser(["lst"])) == list(COMMANDS)  # a typo gets every choice

@@ -2,38 +2,53 @@
 
 Exit codes: 0 success, 1 error (one clear message on stderr), 2 usage error.
 Each command lives in its own module with ``add_parser(subparsers, common)`` and a
-``run(args)`` that returns an exit code.
+``run(args)`` that returns an exit code. Only the module of the command being run is
+imported and given its parser (``zoo list`` starts within reach of a bare Python); help,
+a usage error and an unknown command get them all.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
 
-from zoo._cli import (
-    building,
-    check,
-    demo,
-    export,
-    graph,
-    listing,
-    new_plugin,
-    preset,
-    train,
-    tune,
-)
 from zoo._cli._output import escape, line_buffered_when_piped, one_line_zoo_warnings
 from zoo._errors import ZooError
 from zoo._quiet import debug_requested, quiet_tensorflow
 from zoo._registry import Registry, set_default_registry
+from zoo._training.performance import prefer_onednn
 from zoo._version import __version__
 
-COMMANDS = (listing, building, graph, train, tune, demo, export, check, new_plugin, preset)
+#: Each command -> the module under ``zoo._cli`` that adds and runs it, in help order.
+COMMANDS = {
+    "list": "listing",
+    "plugins": "listing",
+    "info": "listing",
+    "build": "building",
+    "graph": "graph",
+    "train": "train",
+    "tune": "tune",
+    "demo": "demo",
+    "export": "export",
+    "check": "check",
+    "new-plugin": "new_plugin",
+    "preset": "preset",
+}
 
 
-def make_parser() -> argparse.ArgumentParser:
+def _command_modules(argv: Sequence[str] | None) -> list[str]:
+    """The modules whose parsers ``argv`` needs: its command's, else (None, help, a typo) all."""
+    command = next((w for w in argv or () if not w.startswith("-")), None)
+    if command in COMMANDS:
+        return [COMMANDS[command]]
+    return list(dict.fromkeys(COMMANDS.values()))
+
+
+def make_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for ``argv`` (by default every command's)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--registry",
@@ -55,19 +70,22 @@ def make_parser() -> argparse.ArgumentParser:
         help="show TensorFlow's own log lines (as ZOO_DEBUG=1 does, which also shows tracebacks)",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in COMMANDS:
-        command.add_parser(subparsers, common)
+    for module in _command_modules(argv):
+        importlib.import_module(f"zoo._cli.{module}").add_parser(subparsers, common)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = make_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = make_parser(argv)
     args = parser.parse_args(argv)
     if args.command is None:  # `python -m zoo`: say what there is
         parser.print_help()
         return 0
-    # Commands that import TensorFlow should not bury their output under its C++ logs.
+    # Commands that import TensorFlow should not bury their output under its C++ logs,
+    # and get its fastest CPU kernels (zoo._training.performance.prefer_onednn).
     quiet_tensorflow(debug=args.debug_logs)
+    prefer_onednn()
     line_buffered_when_piped()
     one_line_zoo_warnings()
     if args.registry:
