@@ -44,6 +44,9 @@ def main() -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import json
 
+    from zoo._training.performance import prefer_onednn
+
+    prefer_onednn()  # both sides train with the kernels zoo.fit chooses
     import keras
     from _common import report
 

@@ -8,12 +8,16 @@ batch 128, SGD with momentum 0.9, in these configurations:
   `zoo._training.performance.choose`), in float32 and each precision the zoo offers
   (``mixed_bfloat16``, ``mixed_float16``);
 - ``keras``: the same model compiled and fitted by hand (``model.compile`` with Keras'
-  defaults, ``model.fit`` on a ``tf.data`` pipeline), in the same precisions;
+  defaults, ``model.fit`` on a ``tf.data`` pipeline), in the same precisions, with the
+  same TensorFlow kernels as the zoo (its oneDNN choice, `zoo._training.performance`), so
+  that the ratio measures the zoo's own overhead. ``TF_ENABLE_ONEDNN_OPTS=0`` in the
+  environment runs every TensorFlow configuration with TensorFlow's default kernels;
 - ``torch``: a native PyTorch ResNet-20 (same architecture, option-A shortcuts) in eager
   mode, NCHW and channels_last, float32, plus bfloat16 autocast (channels_last) where the
   CPU has native bfloat16 (avx512_bf16 or amx_bf16); only when torch is installed
   (``pip install keras-zoo[bench]``);
-- the machine's ceiling: a 4096x4096 ``tf.matmul`` in float32 and bfloat16, GFLOP/s.
+- the machine's ceiling: a 4096x4096 ``tf.matmul`` in float32 and bfloat16, GFLOP/s
+  (with the zoo's kernels).
 
 Each configuration runs in its own subprocess (thread pools never fight), one after the
 other, the order rotated each round, for ``--rounds`` alternating rounds. A window is
@@ -161,6 +165,9 @@ def worker_zoo(config: dict[str, Any]) -> dict[str, Any]:
 
 
 def worker_keras(config: dict[str, Any]) -> dict[str, Any]:
+    from zoo._training.performance import prefer_onednn
+
+    prefer_onednn()  # the zoo's kernels, so that zoo.fit / keras measures the zoo's overhead
     import keras
     import tensorflow as tf
 
@@ -303,6 +310,9 @@ def training_flops_per_image(model: Any) -> dict[str, float]:
 
 
 def worker_ceiling(config: dict[str, Any]) -> dict[str, Any]:
+    from zoo._training.performance import prefer_onednn
+
+    prefer_onednn()  # the kernels zoo.fit trains with (oneDNN's matmul is the faster here)
     import keras
     import tensorflow as tf
 

@@ -133,3 +133,63 @@ def test_fit_without_validation_or_test_splits_completes(tmp_path: Path) -> None
     record = json.loads((result.run_dir / "run.json").read_text())
     assert record["status"] == "completed"
     assert record["performance"]["steps_per_execution"]["value"] == 2  # 64 / 32 steps
+
+
+def test_prefer_onednn_sets_the_variable_only_when_nobody_decided(monkeypatch) -> None:
+    import os
+    import sys
+
+    x86_linux = sys.platform.startswith("linux") and os.uname().machine == "x86_64"
+    monkeypatch.delitem(sys.modules, "tensorflow", raising=False)  # TensorFlow not started
+    environ: dict[str, str] = {}
+    assert performance.prefer_onednn(environ) is x86_linux
+    assert environ == ({"TF_ENABLE_ONEDNN_OPTS": "1"} if x86_linux else {})
+    for users in ("0", "1"):  # the user's value wins, either way
+        environ = {"TF_ENABLE_ONEDNN_OPTS": users}
+        assert performance.prefer_onednn(environ) is False
+        assert environ == {"TF_ENABLE_ONEDNN_OPTS": users}
+
+
+def test_prefer_onednn_never_acts_once_tensorflow_is_imported() -> None:
+    import tensorflow  # noqa: F401  (TensorFlow read its setting when it started)
+
+    environ: dict[str, str] = {}
+    assert performance.prefer_onednn(environ) is False
+    assert environ == {}
+
+
+ONEDNN_PROBE = """
+import json, sys
+from zoo._cli import main
+main(["list", "nothing-matches-this"])
+import tensorflow as tf
+from zoo._training import performance
+print(json.dumps(performance.onednn()))
+"""
+
+
+@pytest.mark.parametrize("users", [None, "0"])
+def test_the_cli_turns_onednn_on_unless_the_user_said_otherwise(users) -> None:
+    import os
+    import subprocess
+    import sys
+
+    if not (sys.platform.startswith("linux") and os.uname().machine == "x86_64"):
+        pytest.skip("oneDNN is TensorFlow's choice off x86-64 Linux")  # nothing for the zoo to do
+    env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
+    if users is not None:
+        env["TF_ENABLE_ONEDNN_OPTS"] = users
+    out = subprocess.run(
+        [sys.executable, "-c", ONEDNN_PROBE], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    record = json.loads(out.stdout.strip().splitlines()[-1])
+    if users is None:
+        assert record["value"] is True and record["chosen_by"] == "zoo"
+        assert "TF_ENABLE_ONEDNN_OPTS=0" in record["reason"]
+    else:
+        assert record == {
+            "value": False,
+            "chosen_by": "environment",
+            "reason": "TF_ENABLE_ONEDNN_OPTS=0",
+        }
