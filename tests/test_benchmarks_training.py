@@ -18,6 +18,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 def test_help_answers_without_tensorflow_or_torch(script: str) -> None:
     code = (
         "import runpy, sys\n"
+        f"sys.path.insert(0, {str(BENCHMARKS)!r})  # as `python benchmarks/{script}` does\n"
         f"sys.argv = [{script!r}, '--help']\n"
         "try:\n"
         f"    runpy.run_path({str(BENCHMARKS / script)!r}, run_name='__main__')\n"
