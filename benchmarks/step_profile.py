@@ -85,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=5, help="steps before profiling (5)")
     parser.add_argument("--batch", type=int, default=128, help="batch size (128)")
     parser.add_argument("--top", type=int, default=15, help="op types listed (15)")
+    parser.add_argument(
+        "--steps-per-execution", type=int, default=1, help="steps per tf.function call (1)"
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from zoo._training.performance import prefer_onednn
@@ -104,14 +107,20 @@ def main(argv: list[str] | None = None) -> int:
         optimizer=keras.optimizers.SGD(learning_rate=0.01, momentum=0.9),
         loss="sparse_categorical_crossentropy",
     )
-    for _ in range(args.warmup):
-        model.train_on_batch(x, y)
+    # As zoo.fit feeds it: a tf.data pipeline (batch dimension unknown to the graph),
+    # several steps per call when --steps-per-execution says so.
+    model.steps_per_execution = args.steps_per_execution
+    data = tf.data.Dataset.from_tensors((x, y)).repeat().prefetch(2)
+
+    def train(steps: int) -> None:
+        model.fit(data, steps_per_epoch=steps, epochs=1, verbose=0)
+
+    train(args.warmup)
     with tempfile.TemporaryDirectory() as folder:
         logdir = Path(folder)
         tf.profiler.experimental.start(str(logdir))
         start = time.perf_counter()
-        for _ in range(args.steps):
-            model.train_on_batch(x, y)
+        train(args.steps)
         wall = time.perf_counter() - start
         tf.profiler.experimental.stop()
         events = _op_events(logdir)

@@ -160,8 +160,7 @@ def test_prefer_onednn_never_acts_once_tensorflow_is_imported() -> None:
 
 ONEDNN_PROBE = """
 import json, sys
-from zoo._cli import main
-main(["list", "nothing-matches-this"])
+import zoo
 import tensorflow as tf
 from zoo._training import performance
 print(json.dumps(performance.onednn()))
@@ -169,7 +168,7 @@ print(json.dumps(performance.onednn()))
 
 
 @pytest.mark.parametrize("users", [None, "0"])
-def test_the_cli_turns_onednn_on_unless_the_user_said_otherwise(users) -> None:
+def test_importing_zoo_first_turns_onednn_on_unless_the_user_said_otherwise(users) -> None:
     import os
     import subprocess
     import sys
@@ -193,3 +192,24 @@ def test_the_cli_turns_onednn_on_unless_the_user_said_otherwise(users) -> None:
             "chosen_by": "environment",
             "reason": "TF_ENABLE_ONEDNN_OPTS=0",
         }
+
+
+def test_tensorflow_imported_first_keeps_its_choice_and_the_record_says_how_to_change_it() -> None:
+    import os
+    import subprocess
+    import sys
+
+    if not (sys.platform.startswith("linux") and os.uname().machine == "x86_64"):
+        pytest.skip("oneDNN is TensorFlow's choice off x86-64 Linux")
+    env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
+    probe = ONEDNN_PROBE.replace(
+        "import zoo\nimport tensorflow as tf", "import tensorflow as tf\nimport zoo"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    record = json.loads(out.stdout.strip().splitlines()[-1])
+    assert record["chosen_by"] == "tensorflow"
+    if not record["value"]:  # a CPU on which TensorFlow leaves oneDNN off
+        assert "set TF_ENABLE_ONEDNN_OPTS=1 before importing it" in record["reason"]

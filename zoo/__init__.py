@@ -9,7 +9,10 @@
     result = zoo.fit("resnet_small", "vision/digits", out="runs/digits")   # a run folder
 
 Importing ``zoo`` and listing components never imports TensorFlow, Keras or a
-plugin's implementation; ``get`` and ``build`` do, on first use.
+plugin's implementation; ``get`` and ``build`` do, on first use. Imported before
+TensorFlow on x86-64 Linux, it turns TensorFlow's oneDNN kernels on where TensorFlow
+leaves them off (``zoo._training.performance.prefer_onednn``; ``TF_ENABLE_ONEDNN_OPTS``
+set by you wins).
 """
 
 from __future__ import annotations
@@ -29,8 +32,13 @@ from zoo._errors import (
 from zoo._graph import GraphError, build_graph, to_spec
 from zoo._registry import default_registry
 from zoo._spec import KINDS, ComponentSpec, Example, PluginInfo, PresetSource, Recipe
+from zoo._training.performance import prefer_onednn
 from zoo._version import PLUGIN_API_VERSION, __version__
 from zoo.hookspecs import hookimpl
+
+# TensorFlow's fastest CPU kernels where it leaves them off (x86-64 CPUs without AVX-512
+# VNNI/BF16): set before TensorFlow starts, never over TF_ENABLE_ONEDNN_OPTS.
+prefer_onednn()
 
 __all__ = [
     "KINDS",

@@ -54,6 +54,14 @@ def _specs():
         ),
         # === Residual blocks ===
         zoo.ComponentSpec(
+            "FusedBatchNorm",
+            target="zoo_vision.fused_batch_norm:FusedBatchNorm",
+            kind="layer",
+            summary="Keras' BatchNormalization, trained with TensorFlow's fused kernel there.",
+            tags=("normalization", "classification"),
+            example={"kwargs": {"momentum": 0.9}, "input_shape": [2, 4, 4, 3]},
+        ),
+        zoo.ComponentSpec(
             "BasicBlock",
             target="zoo_vision.basic_block:BasicBlock",
             kind="layer",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import keras
 
 from zoo_vision import _checks
+from zoo_vision.fused_batch_norm import FusedBatchNorm
 
 SHORTCUTS = ("projection", "zero_pad")
 
@@ -67,7 +68,8 @@ class ResidualBlock(keras.layers.Layer):
         )
 
     def _norm(self, name):
-        return keras.layers.BatchNormalization(dtype=self.dtype_policy, name=name)
+        # Keras' BatchNormalization, trained with TensorFlow's fused kernel there.
+        return FusedBatchNorm(dtype=self.dtype_policy, name=name)
 
     def _chain(self, layers, input_shape):
         """Build ``layers`` in sequence from ``input_shape``; return the final shape."""

@@ -11,6 +11,7 @@ from zoo._errors import did_you_mean
 from zoo_vision import _checks
 from zoo_vision._residual import SHORTCUTS
 from zoo_vision.basic_block import BasicBlock
+from zoo_vision.fused_batch_norm import FusedBatchNorm
 from zoo_vision.pre_activation_block import PreActivationBlock
 
 #: The stages ``features=[...]`` may name, from the input side.
@@ -132,7 +133,7 @@ def resnet_cifar(
         name="stem_conv",
     )(inputs)
     if not preactivation:
-        x = keras.layers.BatchNormalization(name="stem_bn")(x)
+        x = FusedBatchNorm(name="stem_bn")(x)
         x = keras.layers.Activation("relu", name="stem_relu")(x)
     outputs_by_stage["stem"] = x
     for stage, filters in enumerate((width, 2 * width, 4 * width), start=1):
@@ -146,7 +147,7 @@ def resnet_cifar(
             )(x)
         outputs_by_stage[f"stage{stage}"] = x
     if preactivation:
-        x = keras.layers.BatchNormalization(name="final_bn")(x)
+        x = FusedBatchNorm(name="final_bn")(x)
         x = keras.layers.Activation("relu", name="final_relu")(x)
         outputs_by_stage["stage3"] = x
     model_name = name or f"resnet{depth}"

@@ -19,7 +19,6 @@ from zoo._cli._output import escape, line_buffered_when_piped, one_line_zoo_warn
 from zoo._errors import ZooError
 from zoo._quiet import debug_requested, quiet_tensorflow
 from zoo._registry import Registry, set_default_registry
-from zoo._training.performance import prefer_onednn
 from zoo._version import __version__
 
 #: Each command -> the module under ``zoo._cli`` that adds and runs it, in help order.
@@ -82,10 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:  # `python -m zoo`: say what there is
         parser.print_help()
         return 0
-    # Commands that import TensorFlow should not bury their output under its C++ logs,
-    # and get its fastest CPU kernels (zoo._training.performance.prefer_onednn).
+    # Commands that import TensorFlow should not bury their output under its C++ logs.
     quiet_tensorflow(debug=args.debug_logs)
-    prefer_onednn()
     line_buffered_when_piped()
     one_line_zoo_warnings()
     if args.registry:

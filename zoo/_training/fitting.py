@@ -107,7 +107,6 @@ def fit(
         A `FitResult`.
     """
     started = time.perf_counter()
-    performance.prefer_onednn()  # before anything imports TensorFlow
     options = _check_options(
         epochs=epochs,
         batch_size=batch_size,

@@ -23,9 +23,10 @@ AVX-512 CPU, and TensorFlow's profiler on its training step):
   AVX-512 VNNI/BF16 or AMX, and uses its Eigen kernels elsewhere. On an AVX2 CPU
   (2 cores of an AMD EPYC) oneDNN trained ResNet-20 1.6x faster (139 -> 228 images/s)
   and doubled the float32 matmul rate, so `prefer_onednn` turns it on for x86-64 Linux
-  before TensorFlow starts (the CLI does it first thing; `zoo.fit` and `zoo.tune` do it
-  when TensorFlow is not imported yet). Both are float32 kernels; they differ in the
-  order of additions (round-off), as TensorFlow's own choice differs between CPUs.
+  before TensorFlow starts: ``import zoo`` does it when TensorFlow is not imported yet
+  (the CLI, and a script or notebook that imports ``zoo`` before ``keras``). Both are
+  float32 kernels; they differ in the order of additions (round-off), as TensorFlow's
+  own choice differs between CPUs.
   ``TF_ENABLE_ONEDNN_OPTS=0`` (or 1) in the environment is the user's choice and wins.
 - TensorFlow's thread pools (intra- and inter-op) are fixed when TensorFlow starts:
   recorded, never changed (``TF_NUM_INTRAOP_THREADS``/``TF_NUM_INTEROP_THREADS``).

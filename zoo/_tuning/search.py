@@ -135,9 +135,6 @@ def tune(
     Returns:
         A `TuneResult`.
     """
-    from zoo._training.performance import prefer_onednn
-
-    prefer_onednn()  # before anything imports TensorFlow, as zoo.fit does
     from zoo._registry import default_registry
     from zoo._training import run_folder
     from zoo._tuning import hypermodel as hm

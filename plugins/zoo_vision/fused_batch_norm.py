@@ -1,0 +1,73 @@
+"""FusedBatchNorm: Keras' BatchNormalization, trained with TensorFlow's fused kernel."""
+
+from __future__ import annotations
+
+import keras
+
+import zoo
+
+
+@zoo.serializable("vision")
+class FusedBatchNorm(keras.layers.BatchNormalization):
+    """Keras' ``BatchNormalization``, with one fused kernel for training on TensorFlow.
+
+    The same layer in every respect (arguments, weights, config, inference, every
+    backend), except how a training step on the TensorFlow backend computes it: Keras 3
+    writes batch normalization as about ten element-wise ops and reductions
+    (``ops.moments``, then scale and shift), forward and backward, which took 23% of a
+    ResNet-20 training step on a CPU; TensorFlow's ``FusedBatchNormV3`` computes the
+    batch statistics, the normalization and (with its registered gradient) the backward
+    pass in one op each, with oneDNN's kernel where TensorFlow has oneDNN on.
+
+    The fused path computes what Keras computes: the output normalized with the batch's
+    mean and biased variance, and the moving statistics updated with the biased
+    variance (the fused op returns Bessel's unbiased one, which is scaled back). It is
+    taken when the backend is TensorFlow, the layer trains (``training=True`` and
+    ``trainable``), the input has rank 4 and is normalized over its last axis, with no
+    mask, no ``renorm`` and not ``synchronized``; everything else is Keras' own code.
+
+    Args:
+        As ``keras.layers.BatchNormalization``.
+
+    Example:
+        >>> norm = FusedBatchNorm(momentum=0.9)
+        >>> norm(keras.ops.ones((2, 4, 4, 3)), training=True).shape
+        (2, 4, 4, 3)
+    """
+
+    def _fused(self, inputs, training, mask) -> bool:
+        return (
+            keras.backend.backend() == "tensorflow"
+            and bool(training)
+            and self.trainable
+            and mask is None
+            and not self.renorm
+            and not getattr(self, "synchronized", False)
+            and len(inputs.shape) == 4
+            and self.axis in (3, -1)
+        )
+
+    def call(self, inputs, training=None, mask=None):
+        if not self._fused(inputs, training, mask):
+            return super().call(inputs, training=training, mask=mask)
+        import tensorflow as tf
+
+        # As Keras: float16/bfloat16 inputs are normalized in float32.
+        x = tf.cast(inputs, keras.backend.result_type(inputs.dtype, "float32"))
+        channels = x.shape[-1]
+        scale = tf.cast(self.gamma, x.dtype) if self.scale else tf.ones([channels], x.dtype)
+        offset = tf.cast(self.beta, x.dtype) if self.center else tf.zeros([channels], x.dtype)
+        outputs, mean, unbiased = tf.compat.v1.nn.fused_batch_norm(
+            x, scale, offset, epsilon=self.epsilon, data_format="NHWC", is_training=True
+        )
+        # Keras' biased variance (one value per channel: no spread, variance 0).
+        count = tf.cast(tf.size(x) // channels, x.dtype)
+        variance = tf.where(count > 1.0, unbiased * ((count - 1.0) / count), 0.0)
+        momentum = self.momentum
+        self.moving_mean.assign(
+            tf.cast(self.moving_mean, x.dtype) * momentum + mean * (1.0 - momentum)
+        )
+        self.moving_variance.assign(
+            tf.cast(self.moving_variance, x.dtype) * momentum + variance * (1.0 - momentum)
+        )
+        return tf.cast(outputs, self.compute_dtype)
