@@ -20,8 +20,14 @@ heavy = sorted(m for m in ("tensorflow", "keras", "tensorflow_text", "tensorflow
                            "keras_tuner", "numpy") if m in sys.modules)
 targets = {{e.target.split(":")[0] for e in zoo.list_components() if hasattr(e, "target")}}
 loaded = [p.name for p in zoo.list_plugins() if p.status == "loaded"]
+# Registration reads two declaration tables (data source specs, training defaults).
+tables = ("zoo._data", "zoo._data.specs", "zoo._training", "zoo._training.defaults")
+layers = sorted(m for m in sys.modules if m.split(".")[:2] in (
+    ["zoo", "_data"], ["zoo", "_training"], ["zoo", "_tuning"], ["zoo", "sklearn"])
+    and m not in tables)
 print(json.dumps({{"heavy": heavy, "impl": sorted(targets & set(sys.modules)),
-                   "targets": len(targets), "plugins": loaded}}), file=sys.stderr)
+                   "targets": len(targets), "plugins": loaded, "layers": layers}}),
+      file=sys.stderr)
 """
 
 CLI = """
@@ -53,6 +59,9 @@ def test_listing_imports_nothing_heavy(toy_env: dict[str, str], action: str) -> 
     assert "toy" in result["plugins"] and result["targets"] > 0
     assert result["heavy"] == [], f"{action} imported {result['heavy']}"
     assert result["impl"] == [], f"{action} imported implementation modules {result['impl']}"
+    # DESIGN.md: training, data and tuning are not imported by `import zoo` or listing
+    # (beyond the declaration tables that registration validates against).
+    assert result["layers"] == [], f"{action} imported {result['layers']}"
 
 
 def test_a_command_imports_only_its_own_cli_module() -> None:

@@ -11,7 +11,7 @@
 Importing ``zoo`` and listing components never imports TensorFlow, Keras or a
 plugin's implementation; ``get`` and ``build`` do, on first use. Imported before
 TensorFlow on x86-64 Linux, it turns TensorFlow's oneDNN kernels on where TensorFlow
-leaves them off (``zoo._training.performance.prefer_onednn``; ``TF_ENABLE_ONEDNN_OPTS``
+leaves them off (``zoo._onednn``; ``TF_ENABLE_ONEDNN_OPTS``
 set by you wins).
 """
 
@@ -30,9 +30,9 @@ from zoo._errors import (
     ZooWarning,
 )
 from zoo._graph import GraphError, build_graph, to_spec
+from zoo._onednn import prefer_onednn
 from zoo._registry import default_registry
 from zoo._spec import KINDS, ComponentSpec, Example, PluginInfo, PresetSource, Recipe
-from zoo._training.performance import prefer_onednn
 from zoo._version import PLUGIN_API_VERSION, __version__
 from zoo.hookspecs import hookimpl
 
