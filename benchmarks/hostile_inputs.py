@@ -139,16 +139,29 @@ def cases(root: Path) -> dict[str, Case]:
     )
     _bomb(files / "bomb.keras", 2 * 2**30)
     only = lambda *names: {"ZOO_PLUGINS": ",".join(names)}  # noqa: E731
+    first_party = only("vision", "forecast", "text", "hub", "distill")  # no hostile plugin
     return {
-        "bad plugin recipe: zoo list": Case("exit 1", [*zoo, "list"], only("good", "bad")),
+        "bad plugin recipe: zoo list": Case(
+            "exit 1", [*zoo, "list", "--plugin", "bad", "--kind", "recipe"], only("good", "bad")
+        ),
         "bad plugin recipe: zoo plugins": Case(
             "exit 1", [*zoo, "plugins"], only("good", "bad"), "bad"
         ),
-        "plugin named zoo: zoo list": Case("exit 1", [*zoo, "list"], only("good", "zoo")),
+        "plugin named zoo: zoo list": Case("exit 1", [*zoo, "list"], only("good", "zoo"), "good/"),
+        "plugin named zoo: zoo plugins": Case(
+            "exit 1", [*zoo, "plugins"], only("good", "zoo"), "zooish"
+        ),
         "SystemExit at plugin import: zoo list": Case(
             "foreign usage message, exit 1",
             [*zoo, "list"],
             only("good", "rude"),
+            "good/",
+        ),
+        "SystemExit at plugin import: zoo plugins": Case(
+            "foreign usage message, exit 1",
+            [*zoo, "plugins"],
+            only("good", "rude"),
+            "rude",
         ),
         "impostor of vision/PixelShuffle: zoo.load": Case(
             "loads the impostor's class silently",
@@ -158,47 +171,47 @@ def cases(root: Path) -> dict[str, Case]:
         "2 MB .keras inflating to 2 GB: zoo.load": Case(
             "42 s, 4 GB, raw MemoryError under a limit",
             [py, "-c", LOAD, str(files / "bomb.keras")],
-            {},
+            first_party,
         ),
         "recipe with repeat = 10**7: zoo list": Case(
             "79 s, 2 GB",
             [*zoo, "list", "--registry", str(files / "repeat.toml")],
-            {},
+            first_party,
         ),
         "resnet_small num_classes=10**9: zoo build": Case(
             "raw ResourceExhaustedError after gigabytes",
             [*zoo, "build", "resnet_small", "--set", "num_classes=1000000000"],
-            {},
+            first_party,
         ),
         "resnet_small width=10**6: zoo build": Case(
             "raw ResourceExhaustedError after gigabytes",
             [*zoo, "build", "resnet_small", "--set", "width=1000000"],
-            {},
+            first_party,
         ),
         "resnet_small depth=6*10**18+2: zoo build": Case(
             "hangs",
             [*zoo, "build", "resnet_small", "--set", "depth=6000000000000000002"],
-            {},
+            first_party,
         ),
         "registry file not UTF-8: zoo list": Case(
             "raw UnicodeDecodeError",
             [*zoo, "list", "--registry", str(files / "latin1.toml")],
-            {},
+            first_party,
         ),
         "registry file nested 5000 deep: zoo list": Case(
             "raw RecursionError",
             [*zoo, "list", "--registry", str(files / "deep.toml")],
-            {},
+            first_party,
         ),
         "graph recipe reading /etc/passwd: zoo build": Case(
             "a model holding the file's lines",
             [*zoo, "build", "lab/leak", "--registry", str(files / "leak.toml")],
-            {},
+            first_party,
         ),
         "ANSI and bidi in a summary: zoo list": Case(
             "printed raw to the terminal",
             [*zoo, "list", "shiny", "--registry", str(files / "ansi.toml")],
-            {},
+            first_party,
             "shiny",
         ),
         "plugin sleeping 2 s at import: zoo plugins": Case(
@@ -223,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
         env["PYTHONPATH"] = os.pathsep.join(search)
         saved = subprocess.run(
             [sys.executable, "-c", SAVE_VISION, str(root / "files" / "vision.keras")],
-            env={**env, "TF_CPP_MIN_LOG_LEVEL": "3"},
+            env={**env, "ZOO_PLUGINS": "vision", "TF_CPP_MIN_LOG_LEVEL": "3"},
             capture_output=True,
             text=True,
         )
