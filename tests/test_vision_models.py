@@ -164,6 +164,7 @@ MODULES = [
     "basic_block",
     "bottleneck_block",
     "pre_activation_block",
+    "fused_batch_norm",
     "decode_and_resize",
     "image_normalization",
     "random_color_distortion",

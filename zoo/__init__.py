@@ -11,8 +11,7 @@
 Importing ``zoo`` and listing components never imports TensorFlow, Keras or a
 plugin's implementation; ``get`` and ``build`` do, on first use. Imported before
 TensorFlow on x86-64 Linux, it turns TensorFlow's oneDNN kernels on where TensorFlow
-leaves them off (``zoo._onednn``; ``TF_ENABLE_ONEDNN_OPTS``
-set by you wins).
+leaves them off (``zoo._onednn``; a ``TF_ENABLE_ONEDNN_OPTS`` of yours wins).
 """
 
 from __future__ import annotations

@@ -31,8 +31,11 @@ class FusedBatchNorm(keras.layers.BatchNormalization):
 
     Example:
         >>> norm = FusedBatchNorm(momentum=0.9)
-        >>> norm(keras.ops.ones((2, 4, 4, 3)), training=True).shape
+        >>> outputs = norm(keras.ops.full((2, 4, 4, 3), 5.0), training=True)
+        >>> tuple(outputs.shape)
         (2, 4, 4, 3)
+        >>> [round(float(v), 3) for v in keras.ops.convert_to_numpy(norm.moving_mean)]
+        [0.5, 0.5, 0.5]
     """
 
     def _fused(self, inputs, training, mask) -> bool:
