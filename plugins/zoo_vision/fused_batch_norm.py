@@ -64,7 +64,7 @@ class FusedBatchNorm(keras.layers.BatchNormalization):
             x, scale, offset, epsilon=self.epsilon, data_format="NHWC", is_training=True
         )
         # Keras' biased variance (one value per channel: no spread, variance 0).
-        count = tf.cast(tf.size(x) // channels, x.dtype)
+        count = tf.cast(tf.size(x, out_type=tf.int64) // channels, x.dtype)
         variance = tf.where(count > 1.0, unbiased * ((count - 1.0) / count), 0.0)
         momentum = self.momentum
         self.moving_mean.assign(
