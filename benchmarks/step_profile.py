@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from zoo._training.performance import prefer_onednn
+    from zoo._onednn import prefer_onednn
 
     prefer_onednn()  # the kernels zoo.fit trains with
     import keras

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import zoo
+from zoo import _onednn
 from zoo._training import performance
 
 SMALL = {"depth": 8, "width": 4}
@@ -136,17 +137,16 @@ def test_fit_without_validation_or_test_splits_completes(tmp_path: Path) -> None
 
 
 def test_prefer_onednn_sets_the_variable_only_when_nobody_decided(monkeypatch) -> None:
-    import os
     import sys
 
-    x86_linux = sys.platform.startswith("linux") and os.uname().machine == "x86_64"
+    x86_linux = _onednn.decides_here()
     monkeypatch.delitem(sys.modules, "tensorflow", raising=False)  # TensorFlow not started
     environ: dict[str, str] = {}
-    assert performance.prefer_onednn(environ) is x86_linux
+    assert _onednn.prefer_onednn(environ) is x86_linux
     assert environ == ({"TF_ENABLE_ONEDNN_OPTS": "1"} if x86_linux else {})
     for users in ("0", "1"):  # the user's value wins, either way
         environ = {"TF_ENABLE_ONEDNN_OPTS": users}
-        assert performance.prefer_onednn(environ) is False
+        assert _onednn.prefer_onednn(environ) is False
         assert environ == {"TF_ENABLE_ONEDNN_OPTS": users}
 
 
@@ -154,7 +154,7 @@ def test_prefer_onednn_never_acts_once_tensorflow_is_imported() -> None:
     import tensorflow  # noqa: F401  (TensorFlow read its setting when it started)
 
     environ: dict[str, str] = {}
-    assert performance.prefer_onednn(environ) is False
+    assert _onednn.prefer_onednn(environ) is False
     assert environ == {}
 
 
@@ -173,7 +173,7 @@ def test_importing_zoo_first_turns_onednn_on_unless_the_user_said_otherwise(user
     import subprocess
     import sys
 
-    if not (sys.platform.startswith("linux") and os.uname().machine == "x86_64"):
+    if not _onednn.decides_here():
         pytest.skip("oneDNN is TensorFlow's choice off x86-64 Linux")  # nothing for the zoo to do
     env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
     if users is not None:
@@ -199,7 +199,7 @@ def test_tensorflow_imported_first_keeps_its_choice_and_the_record_says_how_to_c
     import subprocess
     import sys
 
-    if not (sys.platform.startswith("linux") and os.uname().machine == "x86_64"):
+    if not _onednn.decides_here():
         pytest.skip("oneDNN is TensorFlow's choice off x86-64 Linux")
     env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
     probe = ONEDNN_PROBE.replace(

@@ -25,18 +25,23 @@ REASON = (
 set_by_zoo = False
 
 
+def decides_here() -> bool:
+    """True where the zoo makes the choice: x86-64 Linux, whose TensorFlow wheels carry oneDNN."""
+    return sys.platform.startswith("linux") and os.uname().machine == "x86_64"
+
+
 def prefer_onednn(environ: MutableMapping[str, str] | None = None) -> bool:
     """Turn TensorFlow's oneDNN kernels on for this process if nobody has decided yet.
 
-    Only on x86-64 Linux (where TensorFlow's wheels carry oneDNN), only before TensorFlow
-    is imported, and only when ``TF_ENABLE_ONEDNN_OPTS`` is not set: the user's value
-    always wins. Returns True if it set the variable.
+    Only where `decides_here`, only before TensorFlow is imported, and only when
+    ``TF_ENABLE_ONEDNN_OPTS`` is not set: the user's value always wins. Returns True if it
+    set the variable.
     """
     global set_by_zoo
     environ = os.environ if environ is None else environ
     if ONEDNN in environ or "tensorflow" in sys.modules:
         return False
-    if not sys.platform.startswith("linux") or os.uname().machine != "x86_64":
+    if not decides_here():
         return False
     environ[ONEDNN] = "1"
     set_by_zoo = set_by_zoo or environ is os.environ

@@ -42,12 +42,11 @@ AVX-512 CPU, and TensorFlow's profiler on its training step):
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Mapping
 from typing import Any
 
 from zoo import _onednn
-from zoo._onednn import ONEDNN, prefer_onednn
+from zoo._onednn import ONEDNN
 
 #: The most steps one ``tf.function`` call runs (its divisor of the epoch is used).
 MAX_STEPS_PER_EXECUTION = 32
@@ -178,7 +177,7 @@ def onednn() -> dict[str, Any]:
     if setting is not None:
         return {"value": enabled, "chosen_by": "environment", "reason": f"{ONEDNN}={setting}"}
     reason = f"TensorFlow {tf.__version__}'s default on this CPU"
-    if not enabled and sys.platform.startswith("linux") and os.uname().machine == "x86_64":
+    if not enabled and _onednn.decides_here():
         reason += (
             " (TensorFlow was imported before the zoo could choose: set "
             f"{ONEDNN}=1 before importing it, 1.6x faster on an AVX2 CPU)"
@@ -192,6 +191,5 @@ __all__ = [
     "choose",
     "largest_divisor",
     "onednn",
-    "prefer_onednn",
     "threading",
 ]
