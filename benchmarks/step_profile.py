@@ -17,6 +17,7 @@ take, not of wall time. The op types and the layer scopes come from the names th
 carry (``.../batch_normalization/...``).
 
     python benchmarks/step_profile.py [--steps 10] [--batch 128] [--top 15]
+                                      [--precision mixed_bfloat16]
 """
 
 from __future__ import annotations
@@ -88,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--steps-per-execution", type=int, default=1, help="steps per tf.function call (1)"
     )
+    parser.add_argument(
+        "--precision", default="float32", help="Keras dtype policy of the model (float32)"
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from zoo._onednn import prefer_onednn
@@ -102,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     rng = np.random.default_rng(0)
     x = rng.uniform(size=(args.batch, 32, 32, 3)).astype("float32")
     y = rng.integers(0, 10, size=(args.batch,))
+    keras.config.set_dtype_policy(args.precision)
     model = zoo.build("resnet_small")
     model.compile(
         optimizer=keras.optimizers.SGD(learning_rate=0.01, momentum=0.9),
@@ -138,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         for kind, us in by_type.most_common(args.top)
     ]
     summary = {
+        "precision": args.precision,
         "steps": args.steps,
         "batch": args.batch,
         "wall_ms_per_step": round(wall / args.steps * 1000, 1),

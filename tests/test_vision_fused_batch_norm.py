@@ -80,6 +80,36 @@ def test_the_fused_kernel_is_what_trains_on_tensorflow() -> None:
     assert not {"FusedBatchNormV3"} & {op.type for op in graph.graph.get_operations()}
 
 
+@pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16"])
+def test_mixed_precision_normalizes_half_activations_with_float32_statistics(policy) -> None:
+    """The kernel takes the half-precision activations without a cast to float32 and
+    back, and still matches Keras (which normalizes in float32) to half precision."""
+    import tensorflow as tf
+
+    shape = (16, 6, 6, 8)
+    half = policy.removeprefix("mixed_")
+    x = tf.cast(RNG.normal(2.0, 3.0, size=shape), half)
+    w = tf.constant(RNG.normal(size=shape).astype("float32"))
+    keras_layer, fused = _pair(shape, momentum=0.9, epsilon=1e-3, dtype=policy)
+    tolerance = {"bfloat16": 2e-2, "float16": 2e-3}[half]
+    for expected, got, what in zip(
+        _step(keras_layer, x, w),
+        _step(fused, x, w),
+        ("outputs", "d/dx", "d/dgamma", "d/dbeta", "moving mean", "moving variance"),
+    ):
+        scale = np.abs(expected).max()
+        np.testing.assert_allclose(
+            got, expected, rtol=tolerance, atol=tolerance * scale, err_msg=what
+        )
+    graph = tf.function(lambda x: fused(x, training=True)).get_concrete_function(
+        tf.TensorSpec(shape, half)
+    )
+    kernels = [op for op in graph.graph.get_operations() if op.type == "FusedBatchNormV3"]
+    assert [op.get_attr("T") for op in kernels] == [tf.as_dtype(half)]
+    assert [op.get_attr("U") for op in kernels] == [tf.float32]
+    assert fused.moving_mean.dtype == "float32"
+
+
 @pytest.mark.parametrize(
     "case", ["inference", "frozen", "axis 1", "rank 2", "no scale or center", "bfloat16"]
 )

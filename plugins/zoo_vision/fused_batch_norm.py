@@ -7,6 +7,10 @@ import keras
 import zoo
 
 
+#: The input dtypes TensorFlow's fused kernel takes (float64 and integers go to Keras).
+_KERNEL_DTYPES = ("float16", "bfloat16", "float32")
+
+
 @zoo.serializable("vision")
 class FusedBatchNorm(keras.layers.BatchNormalization):
     """Keras' ``BatchNormalization``, with one fused kernel for training on TensorFlow.
@@ -23,8 +27,10 @@ class FusedBatchNorm(keras.layers.BatchNormalization):
     mean and biased variance, and the moving statistics updated with the biased
     variance (the fused op returns Bessel's unbiased one, which is scaled back). It is
     taken when the backend is TensorFlow, the layer trains (``training=True`` and
-    ``trainable``), the input has rank 4 and is normalized over its last axis, with no
-    mask, no ``renorm`` and not ``synchronized``; everything else is Keras' own code.
+    ``trainable``), the input is float32, float16 or bfloat16 of rank 4 and is
+    normalized over its last axis, with no mask, no ``renorm`` and not ``synchronized``;
+    everything else is Keras' own code. In mixed precision the kernel takes the
+    half-precision activations as they are and keeps its statistics in float32.
 
     Args:
         As ``keras.layers.BatchNormalization``.
@@ -48,6 +54,7 @@ class FusedBatchNorm(keras.layers.BatchNormalization):
             and not getattr(self, "synchronized", False)
             and len(inputs.shape) == 4
             and self.axis in (3, -1)
+            and keras.backend.standardize_dtype(inputs.dtype) in _KERNEL_DTYPES
         )
 
     def call(self, inputs, training=None, mask=None):
@@ -55,22 +62,24 @@ class FusedBatchNorm(keras.layers.BatchNormalization):
             return super().call(inputs, training=training, mask=mask)
         import tensorflow as tf
 
-        # As Keras: float16/bfloat16 inputs are normalized in float32.
-        x = tf.cast(inputs, keras.backend.result_type(inputs.dtype, "float32"))
-        channels = x.shape[-1]
-        scale = tf.cast(self.gamma, x.dtype) if self.scale else tf.ones([channels], x.dtype)
-        offset = tf.cast(self.beta, x.dtype) if self.center else tf.zeros([channels], x.dtype)
+        # Keras normalizes float16/bfloat16 inputs in float32; the fused kernel does the
+        # same inside (float32 scale, offset and statistics, half-precision input and
+        # output), which spares a mixed-precision step the casts of every activation to
+        # float32 and back, forward and backward.
+        channels = inputs.shape[-1]
+        scale = tf.cast(self.gamma, "float32") if self.scale else tf.ones([channels])
+        offset = tf.cast(self.beta, "float32") if self.center else tf.zeros([channels])
         outputs, mean, unbiased = tf.compat.v1.nn.fused_batch_norm(
-            x, scale, offset, epsilon=self.epsilon, data_format="NHWC", is_training=True
+            inputs, scale, offset, epsilon=self.epsilon, data_format="NHWC", is_training=True
         )
         # Keras' biased variance (one value per channel: no spread, variance 0).
-        count = tf.cast(tf.size(x, out_type=tf.int64) // channels, x.dtype)
+        count = tf.cast(tf.size(inputs, out_type=tf.int64) // channels, "float32")
         variance = tf.where(count > 1.0, unbiased * ((count - 1.0) / count), 0.0)
         momentum = self.momentum
         self.moving_mean.assign(
-            tf.cast(self.moving_mean, x.dtype) * momentum + mean * (1.0 - momentum)
+            tf.cast(self.moving_mean, "float32") * momentum + mean * (1.0 - momentum)
         )
         self.moving_variance.assign(
-            tf.cast(self.moving_variance, x.dtype) * momentum + variance * (1.0 - momentum)
+            tf.cast(self.moving_variance, "float32") * momentum + variance * (1.0 - momentum)
         )
         return tf.cast(outputs, self.compute_dtype)
