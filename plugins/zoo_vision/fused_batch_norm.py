@@ -6,7 +6,6 @@ import keras
 
 import zoo
 
-
 #: The input dtypes TensorFlow's fused kernel takes (float64 and integers go to Keras).
 _KERNEL_DTYPES = ("float16", "bfloat16", "float32")
 
