@@ -4,7 +4,9 @@ Every command runs as a fresh process, interleaved with the others, in one sessi
 (bytecode caches warm, as for an installed package); the figures are ratios of medians:
 
 - ``python -m zoo list`` against the floor: Python start, ``import pluggy`` and the
-  ``zoo.plugins`` entry-point scan, which no plugin system avoids (target: 1.3x);
+  ``zoo.plugins`` entry-point scan, which no plugin system avoids (target: 1.3x), and
+  where its time above the floor goes: ``import zoo``, the registry's load, the
+  command line and printing (each the difference between two commands);
 - ``python -m zoo info resnet_small`` and ``zoo list`` against
   ``python -c "import tensorflow"`` (target for info: under a tenth);
 - ``zoo list`` with a registry file of N user recipes (N = 0, 1,000, 4,000, 20,000 by
@@ -40,6 +42,17 @@ COMMANDS = {
     "python -m zoo list": [sys.executable, "-m", "zoo", "list"],
     "python -m zoo info resnet_small": [sys.executable, "-m", "zoo", "info", "resnet_small"],
     'python -c "import tensorflow"': [sys.executable, "-c", "import tensorflow"],
+}
+#: Where ``zoo list`` spends its time above the floor, one stage more per command: the
+#: floor plus ``import zoo`` (its modules), then the registry's load (plugins' declarations,
+#: registry files, validation); the rest of ``zoo list`` is the command line and printing.
+STAGES = {
+    "floor + import zoo": [sys.executable, "-c", f"{FLOOR}; import zoo"],
+    "floor + import zoo + zoo.list_components()": [
+        sys.executable,
+        "-c",
+        f"{FLOOR}; import zoo; zoo.list_components()",
+    ],
 }
 
 
@@ -98,8 +111,9 @@ def main() -> None:
     parser.add_argument("--no-scaling", action="store_true", help="skip the recipe scaling")
     args = parser.parse_args()
     env = _environment()
-    results = _measure({n: (c, env) for n, c in COMMANDS.items()}, args.repeat)
+    results = _measure({n: (c, env) for n, c in {**COMMANDS, **STAGES}.items()}, args.repeat)
     floor, listing, info, tensorflow = (results[name] for name in COMMANDS)
+    imported, loaded = (results[name] for name in STAGES)
     rows = [
         [
             name,
@@ -117,6 +131,12 @@ def main() -> None:
         "list_over_floor_cpu": listing["cpu"] / floor["cpu"],
         "list_over_tensorflow_import": listing["wall"] / tensorflow["wall"],
         "info_over_tensorflow_import": info["wall"] / tensorflow["wall"],
+        # Milliseconds of CPU above the floor, by stage (they add up to list's excess).
+        "above_floor_ms": {
+            "import zoo": round(1000 * (imported["cpu"] - floor["cpu"]), 1),
+            "registry load": round(1000 * (loaded["cpu"] - imported["cpu"]), 1),
+            "command line and printing": round(1000 * (listing["cpu"] - loaded["cpu"]), 1),
+        },
     }
     report(
         "startup",
