@@ -273,6 +273,7 @@ def fit(
                 if dataset is not None:
                     values = model.evaluate(dataset, return_dict=True, verbose=0)
                     results[split] = {k: float(v) for k, v in values.items()}
+            performance.one_step_per_call(model)  # for the confusion matrix and the user
             import zoo
 
             zoo.save(model, paths["best"])
