@@ -111,7 +111,8 @@ def test_mixed_precision_normalizes_half_activations_with_float32_statistics(pol
 
 
 @pytest.mark.parametrize(
-    "case", ["inference", "frozen", "axis 1", "rank 2", "no scale or center", "bfloat16"]
+    "case",
+    ["inference", "frozen", "axis 1", "rank 2", "no scale or center", "bfloat16", "float64"],
 )
 def test_every_other_call_is_keras_own(case) -> None:
     import tensorflow as tf
@@ -122,6 +123,8 @@ def test_every_other_call_is_keras_own(case) -> None:
         kwargs = {"scale": False, "center": False}
     if case == "bfloat16":
         kwargs["dtype"] = "mixed_bfloat16"
+    if case == "float64":  # TensorFlow's fused kernel has no float64
+        kwargs["dtype"] = "float64"
     layers = []
     for cls in (keras.layers.BatchNormalization, FusedBatchNorm):
         layer = cls(**kwargs)
