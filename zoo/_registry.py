@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import fnmatch
 import functools
 import importlib
 import importlib.metadata
@@ -51,12 +50,9 @@ from zoo._errors import (
     clause,
     did_you_mean,
 )
-from zoo._registry_file import (
-    RegistryConfig,
-    default_registry_path,
-    load_registry_config,
-    user_registry_paths,
-)
+from zoo._listing import filter_entries
+from zoo._places import registry_paths
+from zoo._registry_file import RegistryConfig, load_registry_config
 from zoo._spec import KINDS, ComponentSpec, Entry, PluginInfo, Recipe, check_name, natural_key
 from zoo._version import PLUGIN_API_VERSION, __version__
 
@@ -178,10 +174,9 @@ class Registry:
 
     def registry_files(self) -> list[Path]:
         """The registry files in use, in the order they are read."""
-        files = []
-        if self._include_default_file and (path := default_registry_path()) is not None:
-            files.append(path)
-        return files + user_registry_paths(self._environ) + self._extra_files
+        return registry_paths(
+            self._environ, self._extra_files, include_default=self._include_default_file
+        )
 
     def load(self) -> None:
         """Discover and load plugins and registry files, once."""
@@ -647,23 +642,8 @@ class Registry:
         self._check_filters(kind, plugin)
         entries: list[Entry] = list(self._specs.values())
         entries += [r for r in self._recipes.values() if r.id not in self._unavailable]
-        if pattern:
-            low = pattern.lower()
-            entries = [
-                e
-                for e in entries
-                if fnmatch.fnmatchcase(e.id.lower(), low)
-                or fnmatch.fnmatchcase(e.name.lower(), low)
-            ]
-        if kind == "recipe":
-            entries = [e for e in entries if isinstance(e, Recipe)]
-        elif kind:
-            entries = [e for e in entries if e.kind == kind]
-        if tag:
-            entries = [e for e in entries if tag in e.tags]
-        if plugin:
-            entries = [e for e in entries if e.plugin == plugin]
-        return sorted(entries, key=lambda e: natural_key(e.id))
+        found = filter_entries(entries, _is_recipe, pattern, kind=kind, tag=tag, plugin=plugin)
+        return sorted(found, key=lambda e: natural_key(e.id))
 
     def _check_filters(self, kind: str | None, plugin: str | None) -> None:
         """`entries` filters that can only match nothing: a mistyped kind or plugin."""
@@ -899,6 +879,10 @@ def _entry_point_problem(ep: importlib.metadata.EntryPoint, info: PluginInfo) ->
 _DISTRIBUTIONS: dict[str, tuple[str, str]] = {}
 
 
+def _is_recipe(entry: Entry) -> bool:
+    return isinstance(entry, Recipe)
+
+
 def _dist(ep: importlib.metadata.EntryPoint) -> tuple[str, str]:
     """The name and version of the distribution of ``ep`` (``("", "")`` if unknown).
 
@@ -1022,6 +1006,12 @@ def default_registry() -> Registry:
         if _default is None:
             _default = Registry()
         return _default
+
+
+def default_registry_made() -> bool:
+    """Whether this process has a default registry yet (made, or set by `set_default_registry`)."""
+    with _default_lock:
+        return _default is not None
 
 
 def set_default_registry(registry: Registry | None) -> Registry | None:

@@ -34,11 +34,9 @@ The project's own file sits at the repository root and ships inside the wheel as
 
 from __future__ import annotations
 
-import os
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -62,24 +60,6 @@ class RegistryConfig:
     strict: bool = False
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     recipes: list[Recipe] = field(default_factory=list)
-
-
-def default_registry_path() -> Path | None:
-    """The project's ``registry.toml``: inside the installed package, else the checkout root."""
-    here = Path(__file__).resolve().parent
-    if (here / "registry.toml").is_file():  # the package on disk (importlib.resources is slow)
-        return here / "registry.toml"
-    packaged = resources.files("zoo") / "registry.toml"
-    if packaged.is_file():
-        return Path(str(packaged))
-    checkout = here.parent / "registry.toml"
-    return checkout if checkout.is_file() else None
-
-
-def user_registry_paths(environ: Mapping[str, str]) -> list[Path]:
-    """The files named by ``ZOO_REGISTRY`` (``os.pathsep``-separated)."""
-    value = environ.get("ZOO_REGISTRY", "")
-    return [Path(p) for p in value.split(os.pathsep) if p.strip()]
 
 
 def _fail(path: Path, key: str, message: str) -> RegistryFileError:

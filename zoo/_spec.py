@@ -14,19 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from zoo._errors import ZooError
-
-#: The kinds of component a plugin can contribute.
-KINDS = (
-    "layer",
-    "loss",
-    "metric",
-    "preprocessor",
-    "model",
-    "initializer",
-    "callback",
-    "dataset",
-    "preset",
-)
+from zoo._listing import KINDS
 
 #: The Keras backends a spec may name in ``backends``; an empty tuple means all of them.
 BACKENDS = ("tensorflow", "jax", "torch", "numpy", "openvino")

@@ -23,19 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from zoo._errors import ZooError
+from zoo._places import cache_dir
 from zoo._presets.folder import sha256_of
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_BYTES = 2 << 30
-
-
-def cache_dir(environ: Any = None) -> Path:
-    """The zoo's cache folder: ``ZOO_CACHE``, else the user's cache folder + ``keras-zoo``."""
-    environ = os.environ if environ is None else environ
-    if environ.get("ZOO_CACHE"):
-        return Path(environ["ZOO_CACHE"]).expanduser()
-    base = environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base).expanduser() / "keras-zoo"
 
 
 def _number(name: str, default: float) -> float:

@@ -447,7 +447,7 @@ def _read_search(folder: Path) -> dict[str, Any]:
 
 
 def _registry_files(registry: Any) -> list[str]:
-    from zoo._registry_file import default_registry_path
+    from zoo._places import default_registry_path
 
     default = default_registry_path()
     return [str(p) for p in registry.registry_files() if p != default]
