@@ -17,7 +17,7 @@ leaves them off (``zoo._onednn``; a ``TF_ENABLE_ONEDNN_OPTS`` of yours wins).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zoo._errors import (
     AmbiguousNameError,
@@ -28,12 +28,15 @@ from zoo._errors import (
     ZooError,
     ZooWarning,
 )
-from zoo._graph import GraphError, build_graph, to_spec
+from zoo._listing import KINDS
 from zoo._onednn import prefer_onednn
-from zoo._registry import default_registry
-from zoo._spec import KINDS, ComponentSpec, Example, PluginInfo, PresetSource, Recipe
 from zoo._version import PLUGIN_API_VERSION, __version__
 from zoo.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from zoo._graph import GraphError, build_graph, to_spec
+    from zoo._registry import Registry
+    from zoo._spec import ComponentSpec, Example, PluginInfo, PresetSource, Recipe
 
 # TensorFlow's fastest CPU kernels where it leaves them off (x86-64 CPUs without AVX-512
 # VNNI/BF16): set before TensorFlow starts, never over TF_ENABLE_ONEDNN_OPTS.
@@ -87,9 +90,17 @@ __all__ = [
 ]
 
 
-#: Public names imported on first access (they import NumPy, or modules that listing does
-#: not need): name -> module.
+#: Public names imported on first access (they import NumPy, or modules that a cached
+#: ``python -m zoo list`` does not need): name -> module.
 _LAZY = {
+    "ComponentSpec": "zoo._spec",
+    "Example": "zoo._spec",
+    "PluginInfo": "zoo._spec",
+    "PresetSource": "zoo._spec",
+    "Recipe": "zoo._spec",
+    "GraphError": "zoo._graph",
+    "build_graph": "zoo._graph",
+    "to_spec": "zoo._graph",
     "load_data": "zoo._data.resolve",
     "DataInfo": "zoo._data.splits",
     "DataSplits": "zoo._data.splits",
@@ -123,6 +134,12 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
 
 
+def _default_registry() -> Registry:
+    from zoo._registry import default_registry
+
+    return default_registry()
+
+
 def list_components(
     pattern: str | None = None,
     *,
@@ -144,22 +161,22 @@ def list_components(
         zoo.NotFoundError: no plugin is called ``plugin`` (with close matches). A plugin
             that is installed but disabled or failed warns (`zoo.ZooWarning`) instead.
     """
-    return default_registry().entries(pattern, kind=kind, tag=tag, plugin=plugin)
+    return _default_registry().entries(pattern, kind=kind, tag=tag, plugin=plugin)
 
 
 def list_plugins() -> list[PluginInfo]:
     """Every discovered plugin with its status: loaded, disabled, failed or incompatible."""
-    return default_registry().plugins()
+    return _default_registry().plugins()
 
 
 def get_spec(name: str) -> ComponentSpec | Recipe:
     """The spec of a component or recipe, by id (``"vision/PixelShuffle"``) or short name."""
-    return default_registry().resolve(name)
+    return _default_registry().resolve(name)
 
 
 def get(name: str) -> Any:
     """The implementation (class or builder function) of a component, imported on first use."""
-    return default_registry().get(name)
+    return _default_registry().get(name)
 
 
 def build(name: str, /, *, weights: Any = None, strict: bool = False, **overrides: Any) -> Any:
@@ -174,7 +191,7 @@ def build(name: str, /, *, weights: Any = None, strict: bool = False, **override
     reshaped (a new ``num_classes``) keep fresh weights and a `zoo.ZooWarning` names
     them, or ``strict=True`` refuses with a ZooError.
     """
-    model = default_registry().build(name, **overrides)
+    model = _default_registry().build(name, **overrides)
     if weights is None:
         return model
     from zoo._presets.weights import load_weights_by_name
@@ -186,21 +203,21 @@ def register_plugin(
     plugin: object, name: str | None = None, *, distribution: str = "", version: str = ""
 ) -> PluginInfo:
     """Register a plugin object (a module or any object with ``@zoo.hookimpl`` functions)."""
-    return default_registry().register_plugin(
+    return _default_registry().register_plugin(
         plugin, name, distribution=distribution, version=version
     )
 
 
 def unregister_plugin(name: str) -> None:
     """Remove a plugin registered with `register_plugin` (or discovered) and its components."""
-    default_registry().unregister_plugin(name)
+    _default_registry().unregister_plugin(name)
 
 
 def plugin_settings(plugin: str) -> dict[str, Any]:
     """The ``[settings.<plugin>]`` table of the registry files in use (empty if none)."""
-    return default_registry().settings(plugin)
+    return _default_registry().settings(plugin)
 
 
 def registry_files() -> list[Path]:
     """The registry files in use, in the order they are read."""
-    return default_registry().registry_files()
+    return _default_registry().registry_files()

@@ -15,12 +15,10 @@ Importing this module imports neither TensorFlow nor Keras.
 from __future__ import annotations
 
 import contextlib
-import importlib.abc
 import importlib.util
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -53,6 +51,8 @@ def native_logs_filtered() -> Iterator[None]:
     if not _enabled:
         yield
         return
+    import tempfile  # not at module level: every command imports this module
+
     sys.stderr.flush()
     saved = os.dup(2)
     with tempfile.TemporaryFile() as capture:
@@ -71,7 +71,9 @@ def native_logs_filtered() -> Iterator[None]:
                 sys.stderr.flush()
 
 
-class _QuietLoader(importlib.abc.Loader):
+# The two classes below follow the import protocol without deriving from importlib.abc,
+# whose import (importlib.resources with it) would cost every command a few milliseconds.
+class _QuietLoader:
     """Runs the real loader of ``tensorflow`` inside `native_logs_filtered`."""
 
     def __init__(self, loader: Any) -> None:
@@ -88,7 +90,7 @@ class _QuietLoader(importlib.abc.Loader):
         return getattr(self._loader, name)
 
 
-class _FirstTensorFlowImport(importlib.abc.MetaPathFinder):
+class _FirstTensorFlowImport:
     """Finds ``tensorflow`` once, through the normal finders, with a quiet loader."""
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:

@@ -9,7 +9,6 @@ or splits a line. JSON output escapes them already (``ensure_ascii``).
 from __future__ import annotations
 
 import re
-import shutil
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -44,6 +43,8 @@ def table_width(wide: bool) -> int | None:
     if wide:
         return None
     if sys.stdout.isatty():
+        import shutil
+
         return shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
     return DEFAULT_WIDTH
 
