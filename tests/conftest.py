@@ -3,8 +3,11 @@ what happens to be installed, and the path to the toy plugin for subprocess test
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +15,12 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+# The suite's cached listings (`zoo list`) and fetched presets go to a folder of its own,
+# removed when it ends, never to the user's cache.
+if "ZOO_CACHE" not in os.environ:
+    os.environ["ZOO_CACHE"] = tempfile.mkdtemp(prefix="zoo-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["ZOO_CACHE"], True)
 
 # The suite tests this project's plugins, whatever else is installed beside them (a
 # user's `pip install -e zoo-astro` must not change what passes): only the entry

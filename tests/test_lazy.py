@@ -76,7 +76,7 @@ def test_a_command_imports_only_its_own_cli_module() -> None:
     )
     assert out.returncode == 0, out.stderr
     loaded = out.stderr.strip().splitlines()[-1]
-    assert loaded == "['zoo._cli._output', 'zoo._cli.listing']"
+    assert loaded == "['zoo._cli._list_cache', 'zoo._cli._output', 'zoo._cli.listing']"
 
 
 def test_the_command_table_names_what_each_module_adds() -> None:

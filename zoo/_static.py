@@ -83,7 +83,12 @@ def _parse(path: str, mtime: float) -> ast.Module | None:
         return None
 
 
+#: Every source file read here, for the cached listing's record of what a listing read.
+SOURCES_READ: set[str] = set()
+
+
 def _tree(path: Path) -> ast.Module | None:
+    SOURCES_READ.add(str(path))
     try:
         mtime = path.stat().st_mtime
     except OSError:

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from zoo._cli._output import escape, line_buffered_when_piped, one_line_zoo_warnings
 from zoo._errors import ZooError
 from zoo._quiet import debug_requested, quiet_tensorflow
-from zoo._registry import Registry, set_default_registry
 from zoo._version import __version__
 
 #: Each command -> the module under ``zoo._cli`` that adds and runs it, in help order.
@@ -85,7 +84,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     quiet_tensorflow(debug=args.debug_logs)
     line_buffered_when_piped()
     one_line_zoo_warnings()
+    # The cached listing stands for the registry a fresh process builds from the
+    # environment, not for one this process already made or changed (`zoo.register_plugin`).
+    registry_module = sys.modules.get("zoo._registry")
+    args.fresh_registry = registry_module is None or not registry_module.default_registry_made()
     if args.registry:
+        from zoo._registry import Registry, set_default_registry
+
         set_default_registry(Registry(registry_files=args.registry))
     try:
         return int(args.run(args))

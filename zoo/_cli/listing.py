@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import inspect
+import os
 import textwrap
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import zoo
-from zoo._arguments import parameters
+from zoo._cli import _list_cache
 from zoo._cli._output import print_json, print_table, table_width
 from zoo._errors import ZooError
-from zoo._registry import default_registry
-from zoo._spec import KINDS, ComponentSpec, Recipe
-from zoo._static import read_signature
+from zoo._listing import KINDS, filter_entries
+
+if TYPE_CHECKING:  # imported where used: a cached `zoo list` imports none of them
+    from zoo._spec import ComponentSpec, Recipe
 
 #: The version of the ``list --json`` and ``plugins --json`` documents; it changes only
 #: when a field is removed or changes meaning (new fields may appear at any version).
@@ -53,13 +54,13 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    entries = zoo.list_components(args.pattern, kind=args.kind, tag=args.tag, plugin=args.plugin)
+    entries = _listed(args)
     if args.json:
-        print_json({"schema_version": SCHEMA_VERSION, "components": [e.to_dict() for e in entries]})
+        print_json({"schema_version": SCHEMA_VERSION, "components": [e.data for e in entries]})
         return 0
     width = table_width(args.wide)
     rows = [
-        (e.id, "model (recipe)" if isinstance(e, Recipe) else e.kind, ", ".join(e.tags), e.summary)
+        (e.id, "model (recipe)" if e.is_recipe else e.kind, ", ".join(e.tags), e.summary)
         for e in entries
     ]
     if width is None:
@@ -73,10 +74,37 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _listed(args: argparse.Namespace) -> list[_list_cache.Row]:
+    """What ``zoo list`` lists: from the cached listing when nothing changed, else loaded."""
+    filters = {"kind": args.kind, "tag": args.tag, "plugin": args.plugin}
+    cacheable = getattr(args, "fresh_registry", False)
+    cached = _list_cache.load(args.registry, os.environ) if cacheable else None
+    if cached is not None and (args.plugin is None or any(r.plugin == args.plugin for r in cached)):
+        return filter_entries(cached, _is_recipe, args.pattern, **filters)
+    from zoo._registry import default_registry
+    from zoo._static import SOURCES_READ
+
+    with _list_cache.warnings_shown() as shown:
+        registry = default_registry()
+        listed = [e.to_dict() for e in zoo.list_components(args.pattern, **filters)]
+        everything = [e.to_dict() for e in registry.entries()]
+    if cacheable and not shown:
+        read = [*registry.registry_files(), *SOURCES_READ]
+        _list_cache.store(args.registry, os.environ, everything, read)
+    return [_list_cache.Row(data) for data in listed]
+
+
+def _is_recipe(row: _list_cache.Row) -> bool:
+    return row.is_recipe
+
+
 def plugin_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Each plugin with ``components`` counted as `zoo list --plugin` lists them (its
     components and its available recipes, wherever declared), and each namespace of
     registry-file recipes that is no plugin (the core's own ``zoo/...``)."""
+    from zoo._registry import default_registry
+    from zoo._spec import Recipe
+
     registry = default_registry()
     counts: dict[str, int] = {}
     sources: dict[str, set[str]] = {}
@@ -153,6 +181,9 @@ def describe(name: str) -> dict[str, Any]:
     The signature and docstring are read from the implementation's source
     (`zoo._static`); the implementation is imported only when the source cannot say.
     """
+    from zoo._registry import default_registry
+    from zoo._spec import Recipe
+
     entry = zoo.get_spec(name)
     info = entry.to_dict()
     if isinstance(entry, Recipe) and entry.graph is not None:
@@ -179,6 +210,11 @@ def describe(name: str) -> dict[str, Any]:
 
 def _signature(spec: ComponentSpec) -> tuple[list[dict[str, Any]], str, str]:
     """The parameters and docstring of a spec's implementation, and where they came from."""
+    import inspect
+
+    from zoo._arguments import parameters
+    from zoo._static import read_signature
+
     static = read_signature(spec.target)
     if static is not None:
         return [p.to_dict() for p in static.parameters], static.doc, "source"
