@@ -157,11 +157,13 @@ def unused_node(spec, data):
 
 
 def shape_mismatch(spec, data):
+    # Two widths that cannot broadcast (the output's own width may be 1, which would).
     out = spec["outputs"]
-    spec["nodes"].append(
-        {"name": "wider", "layer": "keras/Dense", "args": {"units": 99}, "inputs": out}
-    )
-    spec["nodes"].append({"name": "bad_add", "layer": "keras/Add", "inputs": [out, "wider"]})
+    for name, units in (("wider", 99), ("narrower", 98)):
+        spec["nodes"].append(
+            {"name": name, "layer": "keras/Dense", "args": {"units": units}, "inputs": out}
+        )
+    spec["nodes"].append({"name": "bad_add", "layer": "keras/Add", "inputs": ["wider", "narrower"]})
     spec["outputs"] = "bad_add"
     return "bad_add"
 
