@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -59,7 +60,8 @@ def lab(tmp_path: Path) -> dict[str, object]:
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: plug-lab\nVersion: 0.1\n")
     (info / "entry_points.txt").write_text("[zoo.plugins]\nlab = plug_lab\n")
-    registry = tmp_path / "lab.toml"
+    (tmp_path / "conf").mkdir()  # the registry file's folder is watched: not the cache's
+    registry = tmp_path / "conf" / "lab.toml"
     registry.write_text('[recipes.lab.net_small]\nbuilder = "lab/net"\nsummary = "Small."\n')
     env = {k: v for k, v in os.environ.items() if not k.startswith("ZOO_")}
     env.update(
@@ -69,8 +71,21 @@ def lab(tmp_path: Path) -> dict[str, object]:
         ZOO_DISABLE_PLUGINS=",".join(FIRST_PARTY_PLUGINS),
         ZOO_REGISTRY=str(registry),
         ZOO_CACHE=str(tmp_path / "cache"),
+        # no __pycache__ in the plugin's folder: its creation is a change (see `_settle`)
+        PYTHONDONTWRITEBYTECODE="1",
     )
-    return {"env": env, "site": site, "registry": registry, "cache": tmp_path / "cache"}
+    lab = {"env": env, "site": site, "registry": registry, "cache": tmp_path / "cache"}
+    _settle(lab)
+    return lab
+
+
+def _settle(lab: dict[str, object]) -> None:
+    """Date every file of the plugin and the registry file 10 s back: a listing keeps
+    nothing while a file it read is younger than 2 s (`test_a_file_changed_just_now_...`)."""
+    past = time.time() - 10
+    registry, site = lab["registry"], lab["site"]
+    for path in [registry, registry.parent, site, *site.rglob("*")]:  # type: ignore[union-attr]
+        os.utime(path, (past, past))
 
 
 def _list(lab: dict[str, object], *args: str, code: int = 0, **env: str) -> dict[str, object]:
@@ -150,6 +165,9 @@ def test_a_change_to_what_the_listing_came_from_loads_afresh(lab, change) -> Non
     _list(lab)
     assert _list(lab)["loaded"] == []
     expected = change(lab)
+    fresh = _list(lab)  # its files are new: listed afresh, and not kept yet
+    assert fresh["loaded"] != [] and expected in fresh["out"]
+    _settle(lab)
     after = _list(lab)
     assert after["loaded"] != [] and expected in after["out"]
     assert _list(lab)["loaded"] == [] and expected in _list(lab)["out"]  # and is kept again
@@ -170,9 +188,11 @@ def test_a_builder_source_read_for_its_signature_is_watched(lab) -> None:
         '[recipes.lab.net_small]\nbuilder = "lab/net"\nsummary = "Small."\n'
         'search = { width = { type = "choice", values = [4, 8] } }\n'
     )
+    _settle(lab)
     _list(lab)
     assert _list(lab)["loaded"] == []
     (lab["site"] / "plug_lab" / "builders.py").write_text(BUILDER.replace("width=8", "units=8"))
+    _settle(lab)  # changed longer ago than the guard's 2 s: only its stamp tells
     failed = _list(lab, code=1)
     assert "search key" in failed["stderr"] and "'width'" in failed["stderr"]
     assert "units" in failed["stderr"]
@@ -230,3 +250,17 @@ def test_a_registry_this_process_changed_is_never_served_from_the_cache(lab, mon
     )
     assert out.returncode == 0, out.stderr
     assert "inline/Inline" in out.stdout and "lab/Gate" in out.stdout
+
+
+def test_a_file_changed_just_now_keeps_the_listing_out_of_the_cache(lab) -> None:
+    """A file changed while (or just before) a listing read it could be stamped as new
+    beside the old entries; a file younger than 2 s when the listing starts keeps it out."""
+    (lab["site"] / "plug_lab" / "__init__.py").write_text(
+        PLUGIN.format(name="Gate", summary="Now.")
+    )
+    for _ in range(2):
+        assert _list(lab)["loaded"] != []
+    assert _cache_files(lab) == []
+    _settle(lab)
+    _list(lab)
+    assert _list(lab)["loaded"] == [] and "Now." in _list(lab)["out"]

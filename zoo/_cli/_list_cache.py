@@ -18,7 +18,8 @@ input it came from is unchanged:
   module, or an install or uninstall there makes the next ``zoo list`` load afresh.
 
 Only a listing that showed no warning is kept (a warning is said again by loading
-again), and only the whole list: the filters (`zoo._listing.filter_entries`, the
+again), only one whose files were all older than two seconds when it started (`store`),
+and only the whole list: the filters (`zoo._listing.filter_entries`, the
 function `zoo.list_components` uses) run on it each time. ``--plugin`` with a name the
 stored list does not hold loads afresh, for its error or warning. ``ZOO_LIST_CACHE=0``
 turns the cache off. A cache that cannot be read or written is ignored: listing never
@@ -43,6 +44,8 @@ from zoo._version import __version__
 FORMAT = 1
 #: Cache files kept per cache folder (one per interpreter, folder and environment).
 KEEP = 32
+#: How old every file a listing read must be for the listing to be kept (see `store`).
+SETTLE_NS = 2_000_000_000
 
 
 class Row:
@@ -140,17 +143,26 @@ def store(
     environ: Mapping[str, str],
     entries: Sequence[dict[str, Any]],
     read: Sequence[Path | str],
+    started_ns: int,
 ) -> None:
-    """Keep ``entries`` (every listed ``to_dict()``) for the next ``zoo list``; never raises."""
+    """Keep ``entries`` (every listed ``to_dict()``) for the next ``zoo list``; never raises.
+
+    The files are stamped after the listing read them, so one changed while it ran (or
+    just before: file systems round times down, some to 2 s) could be stamped as new
+    with the old entries; a listing that saw a file younger than `SETTLE_NS` at
+    ``started_ns`` keeps nothing (the next one will), as git treats a "racy" index entry.
+    """
     if not enabled(environ):
         return
     with contextlib.suppress(Exception):
+        files = _inputs(read)
+        if any(len(f) == 3 and f[1] > started_ns - SETTLE_NS for f in files):
+            return
         identity = _identity(registry_args, environ)
         target = _file(identity, environ)
         target.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps(
-            {"identity": identity, "files": _inputs(read), "entries": list(entries)},
-            default=str,
+            {"identity": identity, "files": files, "entries": list(entries)}, default=str
         )
         partial = target.with_name(f".{target.name}.{os.getpid()}")
         try:

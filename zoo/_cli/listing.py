@@ -81,16 +81,19 @@ def _listed(args: argparse.Namespace) -> list[_list_cache.Row]:
     cached = _list_cache.load(args.registry, os.environ) if cacheable else None
     if cached is not None and (args.plugin is None or any(r.plugin == args.plugin for r in cached)):
         return filter_entries(cached, _is_recipe, args.pattern, **filters)
+    import time
+
     from zoo._registry import default_registry
     from zoo._static import SOURCES_READ
 
+    started = time.time_ns()
     with _list_cache.warnings_shown() as shown:
         registry = default_registry()
         listed = [e.to_dict() for e in zoo.list_components(args.pattern, **filters)]
         everything = [e.to_dict() for e in registry.entries()]
     if cacheable and not shown:
         read = [*registry.registry_files(), *SOURCES_READ]
-        _list_cache.store(args.registry, os.environ, everything, read)
+        _list_cache.store(args.registry, os.environ, everything, read, started)
     return [_list_cache.Row(data) for data in listed]
 
 
