@@ -16,6 +16,9 @@ from pathlib import Path
 import pytest
 from conftest import FIRST_PARTY_PLUGINS
 
+import zoo
+from zoo._cli import _list_cache
+
 PLUGIN = """
 import zoo
 
@@ -81,11 +84,25 @@ def lab(tmp_path: Path) -> dict[str, object]:
 
 def _settle(lab: dict[str, object]) -> None:
     """Date every file of the plugin and the registry file 10 s back: a listing keeps
-    nothing while a file it read is younger than 2 s (`test_a_file_changed_just_now_...`)."""
+    nothing while a file it read is younger than 2 s (`test_a_file_changed_just_now_...`).
+
+    The folders it stamps outside the test's own are dated as they are, and the suite
+    changes some of them itself (hypothesis makes its database in the checkout's root,
+    which an editable install puts on ``sys.path``; a first import makes a
+    ``__pycache__`` in a package of zoo's), so wait until those are older than 2 s too:
+    a clean clone's first run failed here otherwise.
+    """
     past = time.time() - 10
     registry, site = lab["registry"], lab["site"]
     for path in [registry, registry.parent, site, *site.rglob("*")]:  # type: ignore[union-attr]
         os.utime(path, (past, past))
+    package = Path(zoo.__file__).parent
+    folders = [p for p in sys.path if os.path.isdir(p)] + [package]
+    folders += [d for d in package.rglob("*") if d.is_dir() and d.name != "__pycache__"]
+    newest = max(os.stat(folder).st_mtime_ns for folder in folders)
+    wait_ns = newest + _list_cache.SETTLE_NS - time.time_ns()
+    if wait_ns > 0:
+        time.sleep(wait_ns / 1e9 + 0.05)
 
 
 def _list(lab: dict[str, object], *args: str, code: int = 0, **env: str) -> dict[str, object]:
