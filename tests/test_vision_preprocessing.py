@@ -12,6 +12,7 @@ import pytest
 tf = pytest.importorskip("tensorflow")
 Image = pytest.importorskip("PIL.Image")
 
+from keras.src.testing import TestCase as KerasTestCase  # noqa: E402
 from zoo_vision.decode_and_resize import DecodeAndResize  # noqa: E402
 from zoo_vision.image_augmentation import ImageAugmentation  # noqa: E402
 from zoo_vision.image_normalization import IMAGENET_MEAN, IMAGENET_STD, ImageNormalization  # noqa: E402
@@ -286,6 +287,45 @@ def test_augmentation_agrees_in_model_and_in_tf_data_with_a_seed():
     np.testing.assert_allclose(in_model(make(), x, training=True), eager, atol=1e-5)
     np.testing.assert_allclose(in_tf_data(make(), x, training=True), eager, atol=1e-5)
     np.testing.assert_allclose(in_tf_data(make(), x), numpy_of(make()(x)), atol=1e-6)
+
+
+class _KerasHarness(KerasTestCase):
+    """Keras' own layer test harness (run_layer_test), outside unittest's runner."""
+
+    def runTest(self):  # unittest needs a method to construct the case
+        pass
+
+
+@pytest.mark.parametrize(
+    "kwargs, output_shape",
+    [
+        ({"seed": 1}, (2, 8, 8, 3)),
+        ({"crop": (6, 4), "rotation": 0.1, "zoom": 0.2, "seed": 1}, (2, 6, 4, 3)),
+        ({"flip": None, "rotation": 0, "zoom": 0}, (2, 8, 8, 3)),
+    ],
+)
+def test_augmentation_passes_keras_run_layer_test(kwargs, output_shape):
+    # Its mixed-precision step builds the layer with dtype="mixed_float16" and expects
+    # float16 outputs and float32 weights (the steps once computed in float32).
+    _KerasHarness().run_layer_test(
+        ImageAugmentation,
+        init_kwargs=kwargs,
+        input_shape=(2, 8, 8, 3),
+        expected_output_shape=output_shape,
+        expected_num_trainable_weights=0,
+        expected_num_non_trainable_weights=0,
+        supports_masking=False,
+        run_training_check=False,
+    )
+
+
+def test_augmentation_outputs_follow_the_compute_dtype_in_training_and_inference():
+    x = RNG.uniform(size=(2, 8, 8, 3)).astype("float32")
+    augment = ImageAugmentation(crop=(6, 6), seed=0, dtype="mixed_float16")
+    assert all(step.dtype_policy.name == "mixed_float16" for step in augment.steps)
+    for training in (True, False):
+        assert keras.backend.standardize_dtype(augment(x, training=training).dtype) == "float16"
+    assert keras.backend.standardize_dtype(ImageAugmentation(seed=0)(x).dtype) == "float32"
 
 
 def test_augmentation_errors():

@@ -80,26 +80,43 @@ class ImageAugmentation(keras.layers.Layer):
         def step_seed(i):
             return None if seed is None else seed + i
 
+        # The steps compute in this layer's dtype policy (mixed_float16 given to this
+        # layer alone reaches them), so the output is in its compute dtype, as Keras' own
+        # preprocessing layers' are.
+        policy = self.dtype_policy
+
         steps = []
         if self.flip:
-            steps.append(keras.layers.RandomFlip(self.flip, seed=step_seed(0), name="flip"))
+            steps.append(
+                keras.layers.RandomFlip(self.flip, seed=step_seed(0), name="flip", dtype=policy)
+            )
         if self.rotation:
             steps.append(
                 keras.layers.RandomRotation(
-                    self.rotation, fill_mode=self.fill_mode, seed=step_seed(1), name="rotation"
+                    self.rotation,
+                    fill_mode=self.fill_mode,
+                    seed=step_seed(1),
+                    name="rotation",
+                    dtype=policy,
                 )
             )
         if self.zoom:
             steps.append(
                 keras.layers.RandomZoom(
-                    self.zoom, fill_mode=self.fill_mode, seed=step_seed(2), name="zoom"
+                    self.zoom,
+                    fill_mode=self.fill_mode,
+                    seed=step_seed(2),
+                    name="zoom",
+                    dtype=policy,
                 )
             )
         self.steps = steps
         self.random_crop = self.center_crop = None
         if self.crop:
-            self.random_crop = keras.layers.RandomCrop(*self.crop, seed=step_seed(3), name="crop")
-            self.center_crop = keras.layers.CenterCrop(*self.crop, name="center_crop")
+            self.random_crop = keras.layers.RandomCrop(
+                *self.crop, seed=step_seed(3), name="crop", dtype=policy
+            )
+            self.center_crop = keras.layers.CenterCrop(*self.crop, name="center_crop", dtype=policy)
 
     def build(self, input_shape):
         if len(input_shape) not in (3, 4):
