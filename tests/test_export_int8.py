@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import zoo
-from zoo._export_int8 import compare_int8, run_int8
+from zoo._export.tflite_int8 import compare_int8, run_int8
 
 
 @pytest.fixture(scope="module")

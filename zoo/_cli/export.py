@@ -16,30 +16,36 @@ VERIFY_SAMPLES = 8
 
 
 def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    # The formats, their suffixes and options come from the export table.
+    from zoo._export.formats import FORMATS, and_join, quantizations
+
     p = subparsers.add_parser(
         "export",
         parents=[common],
-        help="export a model (recipe, builder or .keras file) as a SavedModel or TFLite file",
+        help="export a model (recipe, builder or .keras file) as a "
+        f"{and_join([f.title for f in FORMATS], 'or')} file",
     )
     p.add_argument("source", metavar="NAME|FILE", help="a recipe or model builder, or a .keras")
     p.add_argument(
         "-o",
         "--output",
         required=True,
-        help="a new or replaceable folder (saved_model), or x.tflite",
+        help=", or ".join(f.destination for f in FORMATS),
     )
+    folder = next(f for f in FORMATS if f.suffix is None)
+    by_suffix = [f"{f.name} when --output ends in {f.suffix}" for f in FORMATS if f.suffix]
     p.add_argument(
         "--format",
-        choices=("saved_model", "tflite"),
+        choices=[f.name for f in FORMATS],
         default=None,
-        help="saved_model (a folder TF Serving loads) or tflite (one file); default: tflite "
-        "when --output ends in .tflite, saved_model otherwise",
+        help=and_join([f"{f.name} ({f.description})" for f in FORMATS], "or")
+        + f"; default: {', '.join(by_suffix)}, {folder.name} otherwise",
     )
+    quantizing = [f for f in FORMATS if f.quantizations]
     p.add_argument(
         "--quantize",
-        choices=("dynamic_range", "float16", "int8"),
-        help="TFLite only: int8 weights (dynamic_range), float16 weights, or full int8 "
-        "(int8 weights, activations and io; needs --data)",
+        choices=quantizations(),
+        help="; ".join(f"{f.title} only: {f.quantization_help}" for f in quantizing),
     )
     export_int8.add_arguments(p)
     p.add_argument(
@@ -98,7 +104,8 @@ def _sample_inputs(model: Any, spec: Any) -> list[Any] | None:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from zoo._export import check_export
+    from zoo._export import artifact_size, check_export, max_difference
+    from zoo._export.formats import format_named
 
     # The destination and options are checked before a build that may take a while.
     _, args.format = check_export(args.output, args.format, args.quantize, args.select_tf_ops)
@@ -112,8 +119,6 @@ def run_export(args: argparse.Namespace) -> int:
         select_tf_ops=args.select_tf_ops,
         data=data,
     )
-    from zoo._export import artifact_size, max_difference, run_saved_model, run_tflite
-
     result: dict[str, Any] = {
         "source": args.source,
         "model": model.name,
@@ -135,8 +140,7 @@ def run_export(args: argparse.Namespace) -> int:
             import numpy as np
 
             reference = [np.asarray(v) for v in _flat(model(x if len(x) > 1 else x[0]))]
-            run = run_saved_model if args.format == "saved_model" else run_tflite
-            outputs = run(path, x, [t.name for t in model.inputs])
+            outputs = format_named(args.format).run(path, x, [t.name for t in model.inputs])
             result.update(max_difference=max_difference(reference, outputs), samples=len(x[0]))
     if args.json:
         print_json({**result, "note": note})

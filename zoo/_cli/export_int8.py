@@ -41,8 +41,8 @@ def load(args: argparse.Namespace) -> Any:
 
 
 def report(model: Any, path: Any, data: Any) -> dict[str, Any]:
-    """The float and int8 models on the test split (`zoo._export_int8.compare_int8`)."""
-    from zoo._export_int8 import compare_int8
+    """The float and int8 models on the test split (`zoo._export.tflite_int8.compare_int8`)."""
+    from zoo._export.tflite_int8 import compare_int8
 
     return compare_int8(model, path, data)
 

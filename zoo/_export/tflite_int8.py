@@ -1,4 +1,4 @@
-"""Full-integer TFLite quantization, calibrated on a data source's training split.
+"""Full-integer TFLite quantization: calibration on a data source, running, comparing.
 
     zoo.export(model, "digits.tflite", format="tflite", quantization="int8",
                data="vision/digits")
@@ -7,18 +7,21 @@ TFLite's post-training full-integer quantization (``TFLITE_BUILTINS_INT8``): wei
 activations in int8, calibrated by a ``representative_dataset`` of training examples;
 the input and output tensors are int8 too (``inference_input_type`` and
 ``inference_output_type``), so the file runs on integer-only accelerators (Edge TPU,
-microcontrollers). `run_int8` quantizes float inputs with the file's own scale and zero
-point and dequantizes its outputs; `compare_int8` reports the float and int8 models'
-accuracy (or mean squared error) on the test split.
+microcontrollers). `zoo._export.tflite` converts; this module gives it the calibration
+(`representative_dataset`) and the converter's int8 settings (`calibrate`). `run_int8`
+quantizes float inputs with the file's own scale and zero point and dequantizes its
+outputs; `compare_int8` reports the float and int8 models' accuracy (or mean squared
+error) on the test split.
 """
 
 from __future__ import annotations
 
-import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from zoo._errors import ZooError
+from zoo._export.common import inputs_by_name, outputs_in_order, quiet
 from zoo._quiet import native_logs_filtered
 
 #: The integer type of the int8 file's input and output tensors.
@@ -27,7 +30,8 @@ IO_TYPE = "int8"
 CALIBRATION_EXAMPLES = 256
 
 
-def _splits(data: Any) -> Any:
+def load_splits(data: Any) -> Any:
+    """The `DataSplits` of ``data`` (what `zoo.load_data` takes), or `zoo.ZooError` for None."""
     from zoo._data.resolve import load_data
 
     if data is None:
@@ -55,16 +59,15 @@ def _calibration(splits: Any, count: int) -> Any:
     return np.asarray(x, dtype=np.float32)
 
 
-def tflite_int8(
-    model: Any, data: Any, select_tf_ops: bool = False, examples: int = CALIBRATION_EXAMPLES
-) -> bytes:
-    """A full-integer TFLite model of ``model``, calibrated on ``data``'s training split."""
-    import tensorflow as tf
+def representative_dataset(
+    model: Any, data: Any, examples: int = CALIBRATION_EXAMPLES
+) -> Callable[[], Iterator[Any]]:
+    """The converter's ``representative_dataset``: ``data``'s first training examples.
 
-    from zoo._export import _quiet, _saved_model, _tflite_failure
-
-    splits = _splits(data)
-    calibration = _calibration(splits, examples)
+    Raises `zoo.ZooError` without data, or for a model that takes strings (checked
+    before anything is traced).
+    """
+    calibration = _calibration(load_splits(data), examples)
     names = [t.name for t in model.inputs]
     for tensor in model.inputs:
         if "string" in str(tensor.dtype):
@@ -74,7 +77,7 @@ def tflite_int8(
                 "its tokenizer, or use quantization='dynamic_range'."
             )
 
-    def representative_dataset():
+    def dataset() -> Iterator[Any]:
         if isinstance(calibration, dict):
             n = len(next(iter(calibration.values())))
             for i in range(n):
@@ -83,24 +86,20 @@ def tflite_int8(
             for i in range(len(calibration)):
                 yield [calibration[i : i + 1]]
 
-    with tempfile.TemporaryDirectory() as folder:
-        saved = Path(folder) / "saved_model"
-        _saved_model(model, saved)
-        converter = tf.lite.TFLiteConverter.from_saved_model(str(saved))
-        converter.optimizations = [tf.lite.Optimize.DEFAULT]
-        converter.representative_dataset = representative_dataset
-        ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-        if select_tf_ops:
-            ops.append(tf.lite.OpsSet.SELECT_TF_OPS)
-        converter.target_spec.supported_ops = ops
-        converter.inference_input_type = getattr(tf, IO_TYPE)
-        converter.inference_output_type = getattr(tf, IO_TYPE)
-        try:
-            with _quiet(), native_logs_filtered():
-                content = bytes(converter.convert())
-        except Exception as error:
-            raise ZooError(_tflite_failure(model.name, error, select_tf_ops)) from error
-    return content
+    return dataset
+
+
+def calibrate(converter: Any, dataset: Callable[[], Iterator[Any]]) -> None:
+    """Set a TFLite converter to full integer: calibrated by ``dataset``, int8 in and out.
+
+    The caller sets the ops (``TFLITE_BUILTINS_INT8``, and ``SELECT_TF_OPS`` if allowed).
+    """
+    import tensorflow as tf
+
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = dataset
+    converter.inference_input_type = getattr(tf, IO_TYPE)
+    converter.inference_output_type = getattr(tf, IO_TYPE)
 
 
 def run_int8(path: str | Path, inputs: Any, input_names: list[str], batch: int = 256) -> list[Any]:
@@ -113,16 +112,14 @@ def _run_int8(path: str | Path, inputs: Any, input_names: list[str], batch: int)
     import numpy as np
     import tensorflow as tf
 
-    from zoo._export import _as_list, _by_name, _quiet
-
-    with _quiet():
+    with quiet():
         interpreter = tf.lite.Interpreter(model_path=str(path))
     signatures = interpreter.get_signature_list()
     key = "serving_default" if "serving_default" in signatures else next(iter(signatures))
     runner = interpreter.get_signature_runner(key)
     details = runner.get_input_details()
     outputs_details = runner.get_output_details()
-    feed_all = _by_name(input_names, inputs, "int8 TFLite model")
+    feed_all = inputs_by_name(input_names, inputs, "int8 TFLite model")
     n = len(next(iter(feed_all.values())))
     chunks: list[list[Any]] = []
     for start in range(0, n, batch):
@@ -141,7 +138,7 @@ def _run_int8(path: str | Path, inputs: Any, input_names: list[str], batch: int)
             scale, zero = outputs_details[name]["quantization"]
             value = np.asarray(value)
             out[name] = (value.astype(np.float32) - zero) * scale if scale else value
-        chunks.append(_as_list(out))
+        chunks.append(outputs_in_order(out))
     return [np.concatenate([c[i] for c in chunks]) for i in range(len(chunks[0]))]
 
 
@@ -171,7 +168,7 @@ def compare_int8(model: Any, path: str | Path, data: Any, split: str = "test") -
     import keras
     import numpy as np
 
-    splits = _splits(data)
+    splits = load_splits(data)
     if getattr(splits, split) is None:
         split = "validation" if splits.validation is not None else "train"
     x, y = splits.arrays(split)

@@ -13,15 +13,20 @@ from typing import Any
 import keras
 import numpy as np
 
-import zoo
+from zoo._export import export
+from zoo._export.common import max_difference
+from zoo._export.formats import FORMATS, ExportFormat, and_join, formats_tagged, sharing_backends
 from zoo._kit.data import batch_length, has_strings, same, sample, to_numpy
 from zoo._kit.report import Failed, NotApplicable
+from zoo._loading import load
 from zoo._registry import default_registry
+from zoo._saving import save
 from zoo._serializable import name_clashes
 from zoo._spec import ComponentSpec, Recipe
 
-#: Tags by which a spec (or a recipe, or a recipe's builder) claims an export format.
-EXPORT_TAGS = {"export:saved_model": "saved_model", "export:tflite": "tflite"}
+#: Tags by which a spec (or a recipe, or a recipe's builder) claims an export format
+#: (one per row of the export table: ``export:<format>``).
+EXPORT_TAGS = {fmt.tag: fmt.name for fmt in FORMATS}
 #: The mixed-precision policies the kit checks, by check name, and how far (relative to
 #: ``max(1, |float32 output|)``) each may stray from float32: float16 keeps 11 bits of
 #: mantissa, bfloat16 8 (with float32's range).
@@ -117,8 +122,8 @@ def compare_shapes(symbolic: Any, eager: Any) -> None:
 
 def roundtrip_file(model: Any, compile_args: Mapping[str, Any] | None = None) -> Any:
     with tempfile.TemporaryDirectory() as folder:
-        path = zoo.save(model, Path(folder) / "component.keras")
-        return zoo.load(path, compile=compile_args is not None)
+        path = save(model, Path(folder) / "component.keras")
+        return load(path, compile=compile_args is not None)
 
 
 def batch_independence(run: Callable[[Any], Any], x: Any) -> None:
@@ -207,38 +212,47 @@ def covered_by_parts(spec: ComponentSpec | Recipe, check: str) -> None:
 
 
 def export_formats(spec: ComponentSpec | Recipe) -> list[str]:
+    """The formats ``spec`` claims by its tags (a recipe: or its builder's), in table order."""
+    return [fmt.name for fmt in claimed_formats(spec)]
+
+
+def claimed_formats(spec: ComponentSpec | Recipe) -> list[ExportFormat]:
     tags = set(spec.tags)
     if isinstance(spec, Recipe) and getattr(spec, "graph", None) is None and spec.builder:
         with contextlib.suppress(Exception):
             tags |= set(default_registry().builder_of(spec).tags)
-    return [fmt for tag, fmt in EXPORT_TAGS.items() if tag in tags]
+    return formats_tagged(tags)
 
 
 def export_check(spec: ComponentSpec | Recipe, model: Any, x: Any) -> None:
-    formats = export_formats(spec)
+    """Export to every claimed format, run each artifact in its runtime, compare with Keras."""
+    formats = claimed_formats(spec)
     if not formats:
-        raise NotApplicable("claims no export format (tag it export:saved_model or export:tflite)")
-    if keras.config.backend() != "tensorflow":
-        raise NotApplicable("SavedModel and TFLite exports run on the tensorflow backend")
-    from zoo._export import TOLERANCES, max_difference, run_saved_model, run_tflite
-
+        tags = and_join([fmt.tag for fmt in FORMATS], "or")
+        raise NotApplicable(f"claims no export format (tag it {tags})")
+    backend = keras.config.backend()
+    if not any(backend in fmt.backends for fmt in formats):
+        titles = and_join([f.title for f in sharing_backends(formats[0])])
+        raise NotApplicable(
+            f"{titles} exports run on the {and_join(list(formats[0].backends), 'or')} backend"
+        )
     reference = to_numpy(model(x, training=False))
     names = [t.name for t in model.inputs]
     problems = []
     with tempfile.TemporaryDirectory() as folder:
         for fmt in formats:
-            path = Path(folder) / ("saved_model" if fmt == "saved_model" else "model.tflite")
+            if backend not in fmt.backends:
+                continue  # checked where its backend runs; another claimed format runs here
+            path = fmt.sample_path(Path(folder))
+            allowed = fmt.tolerances[None]
             try:
-                zoo.export(model, path, format=fmt)
-                run = run_saved_model if fmt == "saved_model" else run_tflite
-                outputs = run(path, x if isinstance(x, (Mapping, list)) else [x], names)
+                export(model, path, format=fmt.name)
+                outputs = fmt.run(path, x if isinstance(x, (Mapping, list)) else [x], names)
             except Exception as error:
-                problems.append(f"{fmt}: {type(error).__name__}: {error}")
+                problems.append(f"{fmt.name}: {type(error).__name__}: {error}")
                 continue
             diff = max_difference(reference, outputs)
-            if not diff <= TOLERANCES[fmt]:
-                problems.append(
-                    f"{fmt}: outputs differ by {diff:.3g} (allowed {TOLERANCES[fmt]:g})"
-                )
+            if not diff <= allowed:
+                problems.append(f"{fmt.name}: outputs differ by {diff:.3g} (allowed {allowed:g})")
     if problems:
         raise Failed("; ".join(problems))

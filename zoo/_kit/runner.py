@@ -9,8 +9,8 @@ from typing import Any
 
 import keras
 
-import zoo
 from zoo._check_names import CHECKS
+from zoo._errors import ZooError
 from zoo._kit.checks import MIXED_POLICIES
 from zoo._kit.data import SEED
 from zoo._kit.lazy import lazy_check
@@ -27,7 +27,7 @@ def component_ids(
     pattern: str | None = None, *, kind: str | None = None, plugin: str | None = None
 ) -> list[str]:
     """Ids of the registered components and recipes, for ``pytest.mark.parametrize``."""
-    return [e.id for e in zoo.list_components(pattern, kind=kind, plugin=plugin)]
+    return [e.id for e in default_registry().entries(pattern, kind=kind, plugin=plugin)]
 
 
 def assert_conforms(
@@ -125,9 +125,7 @@ def selected_checks(checks: Sequence[str] | None) -> tuple[str, ...]:
         checks = [checks]
     unknown = [c for c in checks if c not in CHECKS]
     if unknown:
-        raise zoo.ZooError(
-            f"The kit's checks are {', '.join(CHECKS)}. Received: {', '.join(unknown)}."
-        )
+        raise ZooError(f"The kit's checks are {', '.join(CHECKS)}. Received: {', '.join(unknown)}.")
     return tuple(c for c in CHECKS if c in checks)
 
 
