@@ -107,7 +107,7 @@ _LAZY = {
     "fit": "zoo._training.fitting",
     "FitResult": "zoo._training.fitting",
     "compile": "zoo._training.compiling",
-    "TrainingDefaults": "zoo._training.defaults",
+    "TrainingDefaults": "zoo._training_spec",
     "export": "zoo._export",
     "load": "zoo._loading",
     "save": "zoo._saving",

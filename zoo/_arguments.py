@@ -55,7 +55,8 @@ def parameters(fn: Callable[..., Any]) -> list[Parameter]:
     return result
 
 
-def _type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
+def type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
+    """The resolved annotations of a function (a class: of its ``__init__``); {} if unresolvable."""
     target = fn.__init__ if inspect.isclass(fn) else fn  # type: ignore[misc]
     try:
         return typing.get_type_hints(target)
@@ -63,7 +64,7 @@ def _type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
         return {}
 
 
-def _matches(value: Any, hint: Any) -> bool:
+def matches_hint(value: Any, hint: Any) -> bool:
     """Whether ``value`` fits the annotation ``hint``; unknown annotations always fit."""
     return _mismatch(value, hint) is None
 
@@ -105,7 +106,7 @@ def _mismatch(value: Any, hint: Any) -> str | None:
             return None
         # A list of the right kind but the wrong length says so, whatever the union.
         specific = [r for r in reasons if r and not r.startswith("not ")]
-        return specific[0] if specific else f"not {_describe(hint)}"
+        return specific[0] if specific else f"not {describe_hint(hint)}"
     if origin is typing.Literal:
         return None if value in args else f"not one of {', '.join(map(repr, args))}"
     if origin in (list, tuple, collections.abc.Sequence):
@@ -146,7 +147,8 @@ def python_numbers(value: Any) -> Any:
     return value
 
 
-def _describe(hint: Any) -> str:
+def describe_hint(hint: Any) -> str:
+    """An annotation as a message shows it: ``int``, ``list[int] | None``."""
     return hint.__name__ if isinstance(hint, type) else str(hint).replace("typing.", "")
 
 
@@ -179,11 +181,11 @@ def check_arguments(fn: Callable[..., Any], arguments: Mapping[str, Any], owner:
             f"Received: {', '.join(sorted(arguments)) or 'no arguments'}. "
             f"Pass them, e.g. {missing[0]}=..."
         )
-    hints = _type_hints(fn)
+    hints = type_hints(fn)
     for name, value in arguments.items():
         if name not in hints or (why := _mismatch(value, hints[name])) is None:
             continue
-        hint = _describe(hints[name])
+        hint = describe_hint(hints[name])
         if typing.get_origin(hints[name]) is typing.Literal:
             choices = ", ".join(map(repr, typing.get_args(hints[name])))
             raise ArgumentError(

@@ -476,12 +476,11 @@ class Registry:
         the file, the key and the node. Keras built-ins (``keras/...``) are checked
         when the recipe is built.
         """
-        from zoo._graph import recipe_graph
-        from zoo._graph.schema import KERAS_NAMESPACE
+        from zoo._graph_spec import KERAS_NAMESPACE
 
         if recipe.namespace in self._plugins and (why := self._unloaded(recipe.namespace)):
             return f"it needs {why}"
-        spec = recipe_graph(recipe)
+        spec = recipe.parsed_graph()
         for node in spec.nodes:
             plugin_name, slash, _ = node.layer.partition("/")
             if slash and plugin_name == KERAS_NAMESPACE:

@@ -41,8 +41,9 @@ from pathlib import Path
 from typing import Any
 
 from zoo._errors import RegistryFileError, ZooError, did_you_mean
-from zoo._graph.schema import GraphError
-from zoo._spec import MAX_NESTING, Recipe, check_name, too_deep
+from zoo._graph_spec import GraphError
+from zoo._nesting import MAX_NESTING, too_deep
+from zoo._spec import Recipe, check_name
 
 _TOP_KEYS = ("plugins", "settings", "recipes")
 _PLUGIN_KEYS = ("autoload", "allow", "deny", "strict")

@@ -11,10 +11,31 @@ import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from zoo._errors import ZooError
 from zoo._listing import KINDS
+from zoo._nesting import MAX_NESTING, too_deep
+
+if TYPE_CHECKING:
+    from zoo._graph_spec import GraphSpec
+
+__all__ = [
+    "BACKENDS",
+    "KINDS",
+    "MAX_NESTING",
+    "ComponentSpec",
+    "Entry",
+    "Example",
+    "PluginInfo",
+    "PresetSource",
+    "Recipe",
+    "check_name",
+    "check_search_space",
+    "natural_key",
+    "plain",
+    "too_deep",
+]
 
 #: The Keras backends a spec may name in ``backends``; an empty tuple means all of them.
 BACKENDS = ("tensorflow", "jax", "torch", "numpy", "openvino")
@@ -28,31 +49,6 @@ _URL_SCHEMES = ("file://", "http://", "https://")
 PRESET_TARGET = "zoo._presets.weights:from_preset"
 _TARGET = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*\Z")
 _NATURAL = re.compile(r"(\d+)")
-
-
-#: How deeply tables and lists may nest in a registry file, a graph spec or an override.
-MAX_NESTING = 32
-
-
-def too_deep(value: object, limit: int = MAX_NESTING) -> str | None:
-    """The key path (``"args.v[0][0]"``) of the first value nested deeper than ``limit``.
-
-    Walks without recursion, so that data nested thousands deep is named, not a
-    RecursionError. Returns None when ``value`` is shallow enough.
-    """
-    stack: list[tuple[object, str, int]] = [(value, "", 0)]
-    while stack:
-        item, path, depth = stack.pop()
-        if isinstance(item, Mapping):
-            children = [(v, f"{path}.{k}" if path else str(k)) for k, v in item.items()]
-        elif isinstance(item, (list, tuple)):
-            children = [(v, f"{path}[{i}]") for i, v in enumerate(item)]
-        else:
-            continue
-        if depth >= limit:
-            return path or "(top level)"
-        stack.extend((child, where, depth + 1) for child, where in children)
-    return None
 
 
 def natural_key(text: str) -> tuple[Any, ...]:
@@ -222,7 +218,7 @@ class ComponentSpec:
         backends: the Keras backends it runs on; empty means every backend.
         example: how ``zoo.testing`` exercises it (an `Example` or a mapping of its fields).
         training: for a model builder, how it trains by default: loss, metrics, optimizer,
-            schedule, monitored metric, batch size, epochs (see `zoo._training.defaults`).
+            schedule, monitored metric, batch size, epochs (see `zoo._training_spec`).
         preset: for kind ``preset`` only, where its weights live (a `PresetSource` or a
             mapping of its fields); its ``target`` may be left out.
 
@@ -429,7 +425,7 @@ class Recipe:
         graph: a graph spec (inputs, nodes, outputs; see docs/graphs.md) instead of a
             builder; checked here without importing Keras.
         training: training defaults merged over the builder's (see
-            `zoo._training.defaults`).
+            `zoo._training_spec`).
     """
 
     name: str
@@ -468,7 +464,8 @@ class Recipe:
         )
 
     def _check_graph(self) -> None:
-        from zoo._graph.schema import parse_graph, split_override
+        from zoo._graph_overrides import split_override  # the graph modules on first use
+        from zoo._graph_spec import parse_graph
 
         if self.builder or self.args:
             raise ZooError(
@@ -477,7 +474,7 @@ class Recipe:
                 f"for recipe {self.name!r}. Put the values in the graph's nodes."
             )
         spec = parse_graph(self.graph, source=self.source, key=self.graph_key)
-        object.__setattr__(self, "_parsed_graph", spec)  # read by zoo._graph.recipe_graph
+        object.__setattr__(self, "_parsed_graph", spec)  # read by parsed_graph()
         for argument in self.search:  # a graph's search space is over its override keys
             split_override(spec, argument, f"search.{argument} of recipe {self.name!r}")
 
@@ -488,6 +485,23 @@ class Recipe:
     @property
     def plugin(self) -> str:
         return self.namespace
+
+    def parsed_graph(self) -> GraphSpec:
+        """A graph recipe's parsed spec (errors name the recipe's file and key)."""
+        if self.graph is None:
+            raise ZooError(
+                f"Only a graph recipe has a graph. Received: recipe {self.id!r}, which names "
+                f"the builder {self.builder!r}. Read its builder with zoo.get_spec(...)."
+            )
+        from zoo._graph_spec import GraphSpec, parse_graph
+
+        parsed = self.__dict__.get("_parsed_graph")  # parsed when the recipe was made
+        if isinstance(parsed, GraphSpec) and (parsed.source, parsed.key) == (
+            self.source,
+            self.graph_key,
+        ):
+            return parsed
+        return parse_graph(self.graph, source=self.source, key=self.graph_key)
 
     @property
     def graph_key(self) -> str:
@@ -514,7 +528,7 @@ class Recipe:
 
 
 def _checked_training(table: Any, where: str) -> dict[str, Any]:
-    from zoo._training.defaults import check_training
+    from zoo._training_spec import check_training  # the table's checks on first use
 
     return check_training(table, where)
 

@@ -243,9 +243,7 @@ def _training(entry: ComponentSpec | Recipe) -> dict[str, Any]:
 
 def describe_graph_recipe(recipe: Recipe, info: dict[str, Any]) -> dict[str, Any]:
     """`describe` for a graph recipe: its inputs, nodes and outputs (imports nothing)."""
-    from zoo._graph import recipe_graph
-
-    spec = recipe_graph(recipe)
+    spec = recipe.parsed_graph()
     info["graph"] = {
         "inputs": [{"name": i.name, "shape": list(i.shape), "dtype": i.dtype} for i in spec.inputs],
         "nodes": [

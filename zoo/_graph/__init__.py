@@ -9,9 +9,11 @@
     })
     spec = zoo.to_spec(model)   # back to data
 
-Parsing and the structural checks (``schema``) import nothing heavy, so registry
-files holding graph recipes can be read while listing; building (``build``), turning
-a model back into a spec (``to_spec``) and drawing (``draw``) import Keras.
+The format itself (parsing, the structural checks, overrides) is data at the spec
+level, in `zoo._graph_spec` and `zoo._graph_overrides`: recipes and registry files
+parse their graphs while listing without this package. Here is the factory's side:
+building (``build``), turning a model back into a spec (``to_spec``) and drawing
+(``draw``), which import Keras.
 """
 
 from __future__ import annotations
@@ -23,13 +25,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from zoo._graph.schema import (
-    GraphArgumentError,
-    GraphError,
-    GraphSpec,
-    apply_overrides,
-    parse_graph,
-)
+from zoo._graph_overrides import apply_overrides
+from zoo._graph_spec import GraphArgumentError, GraphError, GraphSpec, parse_graph
 
 __all__ = [
     "GraphArgumentError",
@@ -90,35 +87,24 @@ def build_graph(
         zoo.GraphError: the spec is invalid (the message names the file, key and node).
         zoo.ArgumentError: an override is not accepted.
     """
-    from zoo._graph.build import build_model
+    from zoo._graph.build import build_parsed_graph
     from zoo._registry import default_registry
 
     parsed, label = _as_spec(spec)
     parsed, touched = apply_overrides(parsed, overrides, label)
     registry = registry if registry is not None else default_registry()
-    return build_model(parsed, registry, touched, allow_files)
+    return build_parsed_graph(parsed, registry, touched, allow_files)
 
 
 def build_recipe_graph(recipe: Any, overrides: Mapping[str, Any], registry: Any) -> Any:
-    """Build a graph recipe's model with ``overrides`` (the registry's ``build``)."""
-    from zoo._graph.build import build_model
+    """Build a graph recipe's model with ``overrides`` (the factory's path for graph recipes)."""
+    from zoo._graph.build import build_parsed_graph
 
-    parsed = recipe_graph(recipe)
+    parsed = recipe.parsed_graph()
     parsed, touched = apply_overrides(parsed, overrides, f"recipe {recipe.id} (graph)")
     if "name" not in overrides and parsed.name is None:
         parsed = dataclasses.replace(parsed, name=recipe.name)
-    return build_model(parsed, registry, touched)
-
-
-def recipe_graph(recipe: Any) -> GraphSpec:
-    """A graph recipe's parsed spec (errors name the recipe's file and key)."""
-    parsed = getattr(recipe, "_parsed_graph", None)  # parsed when the recipe was made
-    if isinstance(parsed, GraphSpec) and (parsed.source, parsed.key) == (
-        recipe.source,
-        recipe.graph_key,
-    ):
-        return parsed
-    return parse_graph(recipe.graph, source=recipe.source, key=recipe.graph_key)
+    return build_parsed_graph(parsed, registry, touched)
 
 
 def to_spec(model: Any) -> dict[str, Any]:

@@ -17,9 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from zoo._arguments import _describe, _matches, _type_hints
+from zoo._arguments import describe_hint, matches_hint, type_hints
 from zoo._errors import NotFoundError, ZooError, did_you_mean
-from zoo._graph.schema import (
+from zoo._graph_spec import (
     KERAS_NAMESPACE,
     GraphArgumentError,
     GraphError,
@@ -287,9 +287,9 @@ def check_node_arguments(
                     f"Accepted arguments: {', '.join(accepted) or '(none)'}."
                 )
             param = params[name]
-            hints = _type_hints(param.owner)
+            hints = type_hints(param.owner)
             if name in hints:
-                ok, expected = _matches(value, hints[name]), _describe(hints[name])
+                ok, expected = matches_hint(value, hints[name]), describe_hint(hints[name])
             else:
                 ok, expected = _fits_default(value, param.default)
             if not ok:
@@ -325,7 +325,7 @@ def check_spec(
     return resolved
 
 
-def build_model(
+def build_parsed_graph(
     spec: GraphSpec,
     registry: Any,
     touched: Mapping[tuple[str, str], str] | None = None,

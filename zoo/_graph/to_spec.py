@@ -13,7 +13,7 @@ from typing import Any
 
 from zoo._errors import ZooError
 from zoo._graph.build import REFUSED_BUILTINS, constructor_parameters
-from zoo._graph.schema import _NODE_NAME, KERAS_NAMESPACE
+from zoo._graph_spec import KERAS_NAMESPACE, NODE_NAME
 from zoo._spec import ComponentSpec, plain
 
 _TENSOR = "__keras_tensor__"
@@ -204,7 +204,7 @@ def model_to_spec(model: Any, registry: Any = None) -> dict[str, Any]:
         )
     entries = {entry["name"]: entry for entry in config["layers"]}
     for name in entries:
-        if not _NODE_NAME.match(name):
+        if not NODE_NAME.match(name):
             raise _fail(
                 model,
                 "node names are made of letters, digits and '_'. Received: the layer name "
