@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import zoo
-from zoo._data.splits import split_indices
+from zoo.data import split_indices
 
 
 def test_npz_x_y_gets_a_seeded_stratified_split(tmp_path):

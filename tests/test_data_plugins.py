@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import zoo
-from zoo._data.splits import split_indices
+from zoo.data import split_indices
 
 
 def test_diabetes_standardized_on_train():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import zoo
-from zoo._data.splits import split_indices
+from zoo.data import split_indices
 
 
 def _labels(seed: int = 0) -> np.ndarray:

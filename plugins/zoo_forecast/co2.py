@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from zoo._data.requires import require
-from zoo._data.splits import DataSplits, check_fractions, from_arrays
-from zoo._errors import ZooError
+from zoo.data import DataSplits, Task, ZooError, check_fractions, from_arrays, require
+
+#: The task of this source's targets: the next values of a series, from a window of it.
+FORECASTING = Task("forecasting", summary="The next values of a time series from its past.")
 
 
 def load_series() -> tuple[np.ndarray, np.ndarray]:
@@ -83,7 +84,7 @@ def co2(
         splits,
         source="forecast/co2",
         arguments={"window": window, "horizon": horizon, "validation": validation, "test": test},
-        task="forecasting",
+        task=FORECASTING,
         batch_size=batch_size,
         seed=seed,
         split={

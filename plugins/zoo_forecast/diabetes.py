@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from zoo._data.requires import require
-from zoo._data.splits import DataSplits, from_arrays, split_indices
+from zoo.data import DataSplits, Task, from_arrays, require, split_indices
+
+#: The task of this source's targets: quantiles of a real-valued target.
+QUANTILE_REGRESSION = Task(
+    "quantile_regression", summary="Quantiles of a real-valued target (a predictive interval)."
+)
 
 
 def diabetes(
@@ -45,7 +49,7 @@ def diabetes(
             "test": test,
             "standardize_target": standardize_target,
         },
-        task="quantile_regression",
+        task=QUANTILE_REGRESSION,
         batch_size=batch_size,
         seed=seed,
         split={"seed": seed, "validation": validation, "test": test, "stratified": False},

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from zoo._data.splits import DataSplits, from_arrays, split_indices
-from zoo._errors import ZooError
+from zoo.data import DataSplits, ZooError, from_arrays, split_indices
 
 FORTUNES = "/usr/share/games/fortunes"
 CATEGORIES = ("computers", "politics", "science", "songs-poems", "startrek", "food")

@@ -6,8 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from zoo._data.splits import SPLITS, DataInfo, DataSplits, pipeline
-from zoo._errors import ZooError
+from zoo.data import SPLITS, DataInfo, DataSplits, ZooError, pipeline
 
 
 def decoder(height: int, width: int, channels: int, fit: str, scale: float) -> Any:

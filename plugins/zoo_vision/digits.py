@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from zoo._data.splits import DataSplits, named_targets, split_arrays
+from zoo.data import DataSplits, named_targets, split_arrays
 
 
 def digits(

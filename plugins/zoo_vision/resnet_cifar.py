@@ -7,7 +7,7 @@ from typing import Literal
 
 import keras
 
-from zoo._errors import did_you_mean
+from zoo.data import did_you_mean
 from zoo_vision import _checks
 from zoo_vision._residual import SHORTCUTS
 from zoo_vision.basic_block import BasicBlock

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from zoo._data.requires import require
-from zoo._data.splits import DataSplits, from_arrays
-from zoo._errors import ZooError
+from zoo.data import DataSplits, Task, ZooError, from_arrays, require
+
+#: The task of this source's targets: high-resolution patches of the input patches.
+SUPER_RESOLUTION = Task(
+    "super_resolution", summary="A higher-resolution image of the input image (patches)."
+)
 
 PHOTOS = ("china", "flower")
 
@@ -133,7 +136,7 @@ def super_resolution(
             "validation": validation,
             "test": test,
         },
-        task="super_resolution",
+        task=SUPER_RESOLUTION,
         batch_size=batch_size,
         seed=seed,
         split={"seed": seed, "train": train_photo, "held_out": held_photo, "stratified": False},

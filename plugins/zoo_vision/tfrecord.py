@@ -7,8 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from zoo._data.splits import DataInfo, DataSplits, split_indices
-from zoo._errors import ZooError
+from zoo.data import DataInfo, DataSplits, ZooError, split_indices
 from zoo_vision._image_source import check_decodable, check_size, decoder, image_splits
 
 

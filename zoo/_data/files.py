@@ -8,6 +8,7 @@ import zipfile
 import numpy as np
 
 from zoo._data.splits import DataSplits, from_arrays, split_arrays, split_indices, take
+from zoo._data.tasks import get_task
 from zoo._errors import ZooError
 
 _FIXED = ("x_train", "y_train", "x_test", "y_test")
@@ -41,7 +42,8 @@ def npz(
         seed: the seed of the split and of the training shuffle.
         validation: fraction held out for validation.
         test: fraction held out for testing (with ``x`` and ``y`` only).
-        task: ``classification`` or ``regression``; by default integer labels classify.
+        task: a declared task (``classification``, ``regression``, ...); by default
+            integer labels classify.
     """
     try:
         with np.load(path, allow_pickle=False) as archive:
@@ -73,6 +75,7 @@ def npz(
         )
     y_train = arrays["y_train"]
     task = _task_of(y_train, task)
+    classify = get_task(task, "zoo/npz").classification
     if "x_validation" in arrays and "y_validation" in arrays:
         train = (arrays["x_train"], y_train)
         held = (arrays["x_validation"], arrays["y_validation"])
@@ -82,13 +85,13 @@ def npz(
             validation=validation,
             test=0.0,
             seed=seed,
-            stratified=task == "classification",
+            stratified=classify,
         )
         train = (take(arrays["x_train"], index["train"]), y_train[index["train"]])
         held = (take(arrays["x_train"], index["validation"]), y_train[index["validation"]])
     splits = {"train": train, "validation": held, "test": (arrays["x_test"], arrays["y_test"])}
     labels = np.concatenate([np.ravel(s[1]) for s in splits.values() if s is not None])
-    num_classes = int(labels.max()) + 1 if task == "classification" else None
+    num_classes = int(labels.max()) + 1 if classify else None
     input_shape = list(train[0].shape[1:])
     builder_arguments: dict = {"input_shape": input_shape}
     if len(input_shape) == 1:
@@ -169,7 +172,8 @@ def csv(
         seed: the seed of the split and of the training shuffle.
         validation: fraction held out for validation.
         test: fraction held out for testing.
-        task: ``classification`` or ``regression``; by default integer targets classify.
+        task: a declared task (``classification``, ``regression``, ...); by default
+            integer targets classify.
     """
     header, values = read_numeric_csv(path)
     if target not in header:
@@ -186,7 +190,8 @@ def csv(
     integer = bool(np.all(y_values == np.round(y_values))) and y_values.min() >= 0
     if task is None:
         task = "classification" if integer else "regression"
-    y = y_values.astype(np.int64) if task == "classification" else y_values.astype(np.float32)
+    classify = get_task(task, "zoo/csv").classification
+    y = y_values.astype(np.int64) if classify else y_values.astype(np.float32)
     return split_arrays(
         x,
         y,

@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from zoo._data.tasks import Task, get_task
 from zoo._errors import ZooError
 
 SPLITS = ("train", "validation", "test")
-TASKS = ("classification", "regression", "quantile_regression", "forecasting", "super_resolution")
 SHARD_POLICIES = ("AUTO", "FILE", "DATA", "OFF")
 
 
@@ -42,8 +42,8 @@ class DataInfo:
     Args:
         source: the source id (``"vision/digits"``, ``"zoo/npz"``, ``"arrays"``, ``"tf.data"``).
         arguments: the source arguments, JSON-ready.
-        task: one of ``classification``, ``regression``, ``quantile_regression``,
-            ``forecasting``, ``super_resolution``.
+        task: a declared task's name (the core's ``classification`` or ``regression``,
+            or one a plugin declared), or a `Task`, which declares it; kept as its name.
         input_shape: the shape of one example, no batch dimension (a dict for named inputs).
         input_dtype: its dtype (a dict for named inputs).
         target_shape: the shape of one target, no batch dimension.
@@ -59,7 +59,7 @@ class DataInfo:
 
     source: str
     arguments: Mapping[str, Any] = field(default_factory=dict)
-    task: str = "classification"
+    task: str | Task = "classification"
     input_shape: tuple[Any, ...] | Mapping[str, tuple[Any, ...]] = ()
     input_dtype: str | Mapping[str, str] = "float32"
     target_shape: tuple[Any, ...] = ()
@@ -72,11 +72,12 @@ class DataInfo:
     preprocessing: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.task not in TASKS:
-            raise ZooError(
-                f"A data source's task is one of {', '.join(TASKS)}. "
-                f"Received: task={self.task!r} from {self.source!r}."
-            )
+        object.__setattr__(self, "task", get_task(self.task, self.source).name)
+
+    @property
+    def is_classification(self) -> bool:
+        """True if the targets are class labels (the task was declared a classification)."""
+        return get_task(self.task, self.source).classification
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready description (for ``run.json``)."""
@@ -286,7 +287,7 @@ def from_arrays(
     *,
     source: str,
     arguments: Mapping[str, Any] | None = None,
-    task: str,
+    task: str | Task,
     batch_size: int,
     seed: int,
     split: Mapping[str, Any] | None = None,
@@ -295,7 +296,39 @@ def from_arrays(
     builder_arguments: Mapping[str, Any] | None = None,
     preprocessing: Mapping[str, Any] | None = None,
 ) -> DataSplits:
-    """`DataSplits` over in-memory ``{"train": (x, y), "validation": ..., "test": ...}``."""
+    """`DataSplits` over in-memory ``{"train": (x, y), "validation": ..., "test": ...}``.
+
+    For a data source that splits its examples itself (in time, by file, by subject);
+    `split_arrays` makes a seeded split for you. ``train`` is required, a missing or
+    empty ``validation`` or ``test`` gives no pipeline. The `DataInfo` is read from
+    the training arrays (shapes, dtypes) and the arguments.
+
+    Args:
+        splits: ``{"train": (x, y), "validation": (x, y) or None, "test": ...}``; ``x`` is
+            an array or a dict of arrays (named inputs), ``y`` an array.
+        source: the source's id (``"forecast/co2"``).
+        arguments: the source's arguments, for ``run.json``.
+        task: a declared task's name or a `Task` (which declares it).
+        batch_size: examples per batch.
+        seed: the seed of the training split's per-epoch shuffle.
+        split: how the splits were made (``{"seed": 0, "validation": 0.1, ...}``).
+        num_classes: the number of classes of a classifier's labels.
+        class_names: the classes' names, in label order.
+        builder_arguments: what the data implies for a builder (``{"input_dim": 10}``).
+        preprocessing: the input contract (``{"mean": [...], "std": [...]}``).
+
+    Example:
+
+    >>> import numpy as np
+    >>> import zoo.data
+    >>> series = np.arange(100, dtype="float32")
+    >>> x, y = series[:-1, None], series[1:]
+    >>> data = zoo.data.from_arrays(
+    ...     {"train": (x[:80], y[:80]), "validation": (x[80:], y[80:]), "test": None},
+    ...     source="mine/series", task="regression", batch_size=16, seed=0)
+    >>> dict(data.info.sizes), data.test
+    ({'train': 80, 'validation': 19, 'test': None}, None)
+    """
     check_batch_size(batch_size)
     train_x, train_y = splits["train"]
     input_shape, input_dtype = _shape_dtype(train_x)
@@ -343,7 +376,7 @@ def split_arrays(
     *,
     source: str = "arrays",
     arguments: Mapping[str, Any] | None = None,
-    task: str | None = None,
+    task: str | Task | None = None,
     batch_size: int = 32,
     seed: int = 0,
     validation: float = 0.1,
@@ -356,10 +389,41 @@ def split_arrays(
 ) -> DataSplits:
     """Split ``(x, y)`` arrays with a seeded (stratified for classes) split into `DataSplits`.
 
-    ``task`` defaults to classification for integer labels of one value per example
-    (``num_classes`` then defaults to ``max(y) + 1``) and regression otherwise;
-    ``stratified`` defaults to True for classification. ``builder_arguments`` defaults
-    to the input shape (and ``input_dim`` for flat features) plus ``num_classes``.
+    The main entry point of a data source over in-memory examples: the same seed gives
+    the same splits, the splits never overlap, and a classification split keeps each
+    class's share in every split.
+
+    Args:
+        x: the inputs, one row per example (an array, or a dict of arrays for named
+            inputs).
+        y: the targets, one row per example.
+        source: the source's id (``"tabular/synthetic"``).
+        arguments: the source's arguments, for ``run.json``.
+        task: a declared task's name or a `Task` (which declares it). By default
+            ``classification`` for integer labels of one value per example (then
+            ``num_classes`` defaults to ``max(y) + 1``) and ``regression`` otherwise.
+        batch_size: examples per batch.
+        seed: the seed of the split and of the training split's per-epoch shuffle.
+        validation: fraction held out for validation.
+        test: fraction held out for testing.
+        stratified: split each class on its own; by default, for a classification task.
+        num_classes: the number of classes of a classifier's labels.
+        class_names: the classes' names, in label order.
+        builder_arguments: what the data implies for a builder; by default the input
+            shape (and ``input_dim`` for flat features) plus ``num_classes``.
+        preprocessing: the input contract (``{"scale": 1 / 255}``).
+
+    Example:
+
+    >>> import numpy as np
+    >>> import zoo.data
+    >>> x = np.random.default_rng(0).normal(size=(100, 4)).astype("float32")
+    >>> y = (x[:, 0] > 0).astype("int64")
+    >>> data = zoo.data.split_arrays(x, y, source="mine/toy", batch_size=8, seed=0)
+    >>> data.info.task, data.info.num_classes, dict(data.info.sizes)
+    ('classification', 2, {'train': 70, 'validation': 10, 'test': 20})
+    >>> data.arrays("test")[0].shape
+    (20, 4)
     """
     y = np.asarray(y)
     n = length(x)
@@ -373,7 +437,7 @@ def split_arrays(
     integer = np.issubdtype(y.dtype, np.integer) and (y.ndim == 1 or y.shape[1:] == (1,))
     if task is None:
         task = "classification" if integer else "regression"
-    classify = task == "classification"
+    classify = get_task(task, source).classification
     if classify and num_classes is None:
         if not integer or y.min() < 0:
             raise ZooError(
