@@ -228,3 +228,79 @@ def test_cli_exports_a_recipe_and_a_file(toy_registry, tmp_path: Path, capsys) -
 
     assert main(["export", str(saved), "--set", "hidden=3", "-o", str(served)]) == 1
     assert "--set applies to a recipe or builder, not a file" in capsys.readouterr().err
+
+
+# === The table of formats ===
+
+
+def test_the_table_answers_by_name_and_by_suffix() -> None:
+    from zoo._export import formats
+    from zoo._kit.checks import EXPORT_TAGS
+
+    assert formats.names() == ("saved_model", "tflite")
+    assert formats.format_for_path("m.TFLITE").name == "tflite"
+    assert formats.format_for_path("serving/v1").name == "saved_model"
+    assert formats.format_named("tflite").tag == "export:tflite"
+    assert formats.quantizations() == ("dynamic_range", "float16", "int8")
+    assert EXPORT_TAGS == {"export:saved_model": "saved_model", "export:tflite": "tflite"}
+    assert formats.tolerances() == TOLERANCES
+    with pytest.raises(zoo.ZooError, match="format is one of 'saved_model', 'tflite'"):
+        formats.format_named("onnx")
+
+
+def _keras_format(formats):
+    """A format as a new one comes: one module's functions (here a .keras file) and a row."""
+    import keras
+
+    from zoo._saving import check_destination
+
+    def run_keras(path, inputs, input_names=None):
+        model = zoo.load(path, compile=False)
+        return [np.asarray(v) for v in keras.tree.flatten(model(inputs[0]))]
+
+    return formats.ExportFormat(
+        name="keras",
+        title="Keras",
+        suffix=".keras",
+        description="one .keras file",
+        check_path=lambda path: check_destination(path, ".keras", "A Keras file"),
+        export=lambda model, path, options: zoo.save(model, path),
+        run=run_keras,
+        tolerances={None: 1e-6},
+        backends=("tensorflow", "jax", "torch"),
+        runtime="Keras",
+    )
+
+
+def test_a_new_format_is_one_row_that_export_the_cli_and_the_kit_consult(
+    toy_registry, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    import dataclasses
+    from types import SimpleNamespace
+
+    from zoo._cli import main
+    from zoo._export import export_format, formats
+    from zoo._kit.checks import export_check
+
+    row = _keras_format(formats)
+    monkeypatch.setattr(formats, "FORMATS", (*formats.FORMATS, row))
+    monkeypatch.setattr(formats, "BY_NAME", {**formats.BY_NAME, row.name: row})
+    model = zoo.build("toy_small")
+    x = np.random.default_rng(0).uniform(0, 1, (3, *model.inputs[0].shape[1:])).astype("float32")
+
+    assert export_format(tmp_path / "m.keras") == "keras"
+    path = zoo.export(model, tmp_path / "m.keras")
+    assert max_difference(keras_outputs(model, x), row.run(path, [x])) <= 1e-6
+    with pytest.raises(zoo.ZooError, match="Quantization applies to TFLite exports. Received: "):
+        zoo.export(model, tmp_path / "q.keras", quantization="float16")
+    export_check(SimpleNamespace(tags=("export:keras",)), model, x)  # passes
+
+    out = tmp_path / "cli.keras"
+    assert main(["export", "toy/toy_small", "-o", str(out), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["format"] == "keras" and result["samples"] == 8
+
+    missing = dataclasses.replace(row, requires={"zoo_no_such_module": "zoo-no-such-package"})
+    monkeypatch.setattr(formats, "BY_NAME", {**formats.BY_NAME, row.name: missing})
+    with pytest.raises(zoo.ZooError, match="Keras exports need zoo-no-such-package"):
+        zoo.export(model, tmp_path / "n.keras")

@@ -86,6 +86,7 @@ class _Estimator(BaseEstimator):
         import keras
         import numpy as np
 
+        from zoo import _factory
         from zoo._registry import default_registry
         from zoo._training.compiling import compile_model
         from zoo._training.defaults import check_training, training_defaults
@@ -112,7 +113,7 @@ class _Estimator(BaseEstimator):
             check_training(options, f"zoo.sklearn.{type(self).__name__}({self.name!r})")
         )
         keras.utils.set_random_seed(int(self.seed))
-        model = registry.build(entry.id, **arguments)
+        model = _factory.build(entry.id, arguments, registry=registry)
         X = _reshaped(X, model)
         steps = math.ceil(len(X) / defaults.batch_size)
         compile_model(model, defaults, steps_per_epoch=steps, epochs=defaults.epochs)

@@ -150,9 +150,9 @@ def export(
     path, format = check_export(path, format, quantization, select_tf_ops)
     fmt = format_named(format)
     if isinstance(model, str):
-        from zoo._registry import default_registry
+        from zoo import _factory
 
-        model = default_registry().build(model)
+        model = _factory.build(model)
     if data is not None and quantization != "int8":
         raise ZooError(
             "data calibrates int8 quantization only. Received: data with "

@@ -40,6 +40,7 @@ from zoo._kit.data import (
 )
 from zoo._kit.gradients import RETRIES, gradient_check
 from zoo._kit.report import Failed, NotApplicable
+from zoo._factory import build
 from zoo._registry import default_registry
 from zoo._spec import ComponentSpec, Example, Recipe
 
@@ -403,7 +404,7 @@ class OtherSubject(Subject):
 class ModelSubject(Subject):
     def __init__(self, spec: ComponentSpec | Recipe, ex: Example):
         super().__init__(spec, ex)
-        self.model = default_registry().build(spec.id, **ex.kwargs)
+        self.model = build(spec.id, ex.kwargs)
         default_shape = [(2, *t.shape[1:]) for t in self.model.inputs]
         if any(d is None for s in default_shape for d in s) and ex.input_shape is None:
             raise Failed("the model has free input dimensions; give the example an input_shape")
@@ -419,7 +420,7 @@ class ModelSubject(Subject):
 
     def _rebuild(self) -> Any:
         """The same model built again by its builder, with the same weights."""
-        model = default_registry().build(self.spec.id, **self.ex.kwargs)
+        model = build(self.spec.id, self.ex.kwargs)
         model.set_weights(self.model.get_weights())
         return model
 
@@ -458,7 +459,7 @@ class ModelSubject(Subject):
     def check_mixed(self, policy: str) -> None:
         covered_by_parts(self.spec, "mixed_precision" if policy == "mixed_float16" else policy)
         with dtype_policy(policy):
-            model = default_registry().build(self.spec.id, **self.ex.kwargs)
+            model = build(self.spec.id, self.ex.kwargs)
             model.set_weights(self.model.get_weights())
             float32_weights(model.weights, policy)
             y = model(self.x, training=False)

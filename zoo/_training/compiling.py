@@ -211,10 +211,10 @@ def compile(
     Returns:
         The compiled ``keras.Model``.
     """
-    from zoo._registry import default_registry
+    from zoo import _factory
 
     if isinstance(model_or_name, str):
-        model = default_registry().build(model_or_name, **overrides)
+        model = _factory.build(model_or_name, overrides)
     elif overrides:
         raise ArgumentError(
             "Builder overrides apply when zoo.compile builds the model from a name. "

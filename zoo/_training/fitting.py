@@ -179,7 +179,9 @@ def fit(
             with distribution.scope():
                 if given_model is None:
                     arguments = _arguments(entry, overrides, splits.info, registry)
-                    model = registry.build(entry.id, **arguments)
+                    from zoo import _factory
+
+                    model = _factory.build(entry.id, arguments, registry=registry)
                 else:
                     model = given_model
                 check_fits(model, splits.info, label)
