@@ -1,4 +1,9 @@
-"""The Keras callbacks a zoo run adds: a log line per epoch, and resumable callback state.
+"""The Keras callbacks of a zoo run: the declared ones, a log line per epoch, resumable state.
+
+`run_callbacks` assembles what `zoo.fit` hands to ``keras.Model.fit``: the user's
+callbacks, EarlyStopping and ReduceLROnPlateau as the training defaults declare them,
+ModelCheckpoint of the best weights, CSVLogger, TensorBoard and BackupAndRestore into
+the run folder (`zoo._training.run_folder`), and `EpochLine`.
 
 Keras' BackupAndRestore keeps the weights, the optimizer and the epoch of an
 interrupted run, but not the state of EarlyStopping, ReduceLROnPlateau and
@@ -14,10 +19,14 @@ import json
 import math
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import keras
+
+from zoo._errors import ZooError
+from zoo._training import run_folder
 
 # The attributes of each Keras callback that carry state across epochs.
 _STATE = {
@@ -56,17 +65,17 @@ class CallbackState(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
         self._states[str(epoch)] = {
-            str(i): {name: _plain(getattr(c, name)) for name in _STATE[type(c)] if hasattr(c, name)}
+            str(i): {
+                name: _state_value(getattr(c, name)) for name in _STATE[type(c)] if hasattr(c, name)
+            }
             for i, c in enumerate(self.tracked)
         }
         for old in sorted(self._states, key=int)[:-3]:
             del self._states[old]
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(self._states))
-        temporary.replace(self.path)
+        run_folder.write_text(self.path, json.dumps(self._states))
 
 
-def _plain(value: Any) -> Any:
+def _state_value(value: Any) -> Any:
     value = value.item() if hasattr(value, "item") else value
     if isinstance(value, float) and math.isinf(value):
         return "inf" if value > 0 else "-inf"
@@ -101,3 +110,74 @@ def _format(value: Any) -> str:
         return f"{float(value):.4g}"
     except (TypeError, ValueError):
         return str(value)
+
+
+def callback_of(value: Any, registry: Any) -> keras.callbacks.Callback:
+    """A Keras callback, or the callback component with the id ``value`` (made)."""
+    if isinstance(value, keras.callbacks.Callback):
+        return value
+    if isinstance(value, str):
+        entry = registry.resolve(value)
+        if entry.kind != "callback":
+            raise ZooError(
+                f"callbacks= takes Keras callbacks or ids of callback components. Received: "
+                f"{entry.id!r}, a {entry.kind}. Use `python -m zoo list --kind callback`."
+            )
+        return registry.get(entry.id)()
+    raise ZooError(
+        "callbacks= takes keras.callbacks.Callback objects or callback ids. "
+        f"Received: {type(value).__name__}."
+    )
+
+
+def monitor_for(monitor: str, has_validation: bool) -> str:
+    """The monitored metric: without validation data, ``val_x`` becomes ``x``."""
+    if not has_validation and monitor.startswith("val_"):
+        return monitor[len("val_") :]
+    return monitor
+
+
+def run_callbacks(
+    extra: Sequence[Any], defaults: Any, monitor: str, folder: Path, epochs: int, verbose: int
+) -> list[Any]:
+    """The callbacks of a run in ``folder``, after the user's ``extra`` ones.
+
+    ``defaults`` (`zoo.TrainingDefaults`) gives the patience of EarlyStopping and
+    ReduceLROnPlateau (the latter only with a constant schedule) and the mode.
+    """
+    backup = run_folder.backup_folder(folder)
+    backup.mkdir(exist_ok=True)
+    mode = defaults.mode
+    tracked: list[Any] = []
+    if defaults.patience:
+        tracked.append(
+            keras.callbacks.EarlyStopping(monitor=monitor, mode=mode, patience=defaults.patience)
+        )
+    if defaults.reduce_lr_patience and defaults.schedule in (None, "constant"):
+        tracked.append(
+            keras.callbacks.ReduceLROnPlateau(
+                monitor=monitor, mode=mode, patience=defaults.reduce_lr_patience, factor=0.5
+            )
+        )
+    tracked.append(
+        keras.callbacks.ModelCheckpoint(
+            backup / run_folder.BEST_WEIGHTS_FILE,
+            monitor=monitor,
+            mode=mode,
+            save_best_only=True,
+            save_weights_only=True,
+        )
+    )
+    paths = run_folder.paths(folder)
+    result = [
+        *extra,
+        *tracked,
+        keras.callbacks.CSVLogger(paths["history"], append=True),
+        keras.callbacks.TensorBoard(log_dir=str(paths["tensorboard"])),
+        # After the callbacks whose state it saves (their on_train_begin resets them).
+        CallbackState(backup / run_folder.CALLBACK_STATE_FILE, tracked),
+        keras.callbacks.BackupAndRestore(str(backup), delete_checkpoint=False),
+    ]
+    if verbose == 2:
+        result.append(EpochLine(epochs))
+    return result

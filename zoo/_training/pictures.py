@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 
-def _pyplot() -> Any:
+def pyplot() -> Any:
+    """``matplotlib.pyplot`` on the Agg backend (files only, no window)."""
     import matplotlib
 
     matplotlib.use("Agg", force=True)
@@ -18,7 +19,7 @@ def _pyplot() -> Any:
 
 def learning_curves(history: Mapping[str, Sequence[float]], path: Path, title: str) -> Path:
     """One panel per logged quantity (loss first), training against validation, per epoch."""
-    plt = _pyplot()
+    plt = pyplot()
     names = [k for k in history if not k.startswith("val_") and k not in ("epoch", "lr")]
     names.sort(key=lambda k: (k != "loss", k))
     columns = min(3, max(1, len(names)))
@@ -55,7 +56,7 @@ def confusion_picture(
     matrix: Any, path: Path, title: str, class_names: Sequence[str] | None = None
 ) -> Path:
     """The confusion matrix as a heat map with counts in the cells."""
-    plt = _pyplot()
+    plt = pyplot()
     classes = matrix.shape[0]
     names = list(class_names) if class_names else [str(i) for i in range(classes)]
     size = max(4.0, 0.45 * classes + 2)
@@ -75,3 +76,38 @@ def confusion_picture(
     figure.savefig(path, dpi=100)
     plt.close(figure)
     return path
+
+
+def run_pictures(
+    model: Any, splits: Any, history: Mapping[str, Sequence[float]], folder: Path, label: str
+) -> dict[str, Path]:
+    """Draw a run's learning curves and, for a classifier with a test split, its confusion.
+
+    Returns the paths drawn, by name (``curves``, ``confusion``).
+    """
+    from zoo._training import run_folder
+
+    drawn = {"curves": Path(folder) / run_folder.CURVES_FILE}
+    learning_curves(history, drawn["curves"], f"{label} on {splits.info.source}")
+    if splits.info.task == "classification" and splits.test is not None:
+        drawn["confusion"] = Path(folder) / run_folder.CONFUSION_FILE
+        draw_confusion(model, splits, drawn["confusion"], label)
+    return drawn
+
+
+def draw_confusion(model: Any, splits: Any, path: Path, label: str) -> None:
+    """The confusion matrix of ``model`` on the test split, as a picture in ``path``."""
+    import numpy as np
+
+    x, y = splits.arrays("test")
+    scores = model.predict(x, verbose=0, batch_size=splits.batch_size)
+    if isinstance(scores, (list, dict)):
+        return
+    scores = np.asarray(scores)
+    predicted = (scores[:, 0] > 0.5).astype(int) if scores.shape[-1] == 1 else scores.argmax(-1)
+    classes = splits.info.num_classes or int(max(y.max(), predicted.max()) + 1)
+    matrix = confusion_matrix(np.asarray(y).reshape(-1), predicted, classes)
+    accuracy = float(np.trace(matrix) / max(1, matrix.sum()))
+    confusion_picture(
+        matrix, path, f"{label}: test accuracy {accuracy:.4f}", splits.info.class_names
+    )

@@ -17,13 +17,10 @@ def seed_backup(chief_backup: Path, own_backup: Path) -> None:
 
     A restarted worker then resumes from the same epoch and weights as the chief.
     """
+    from zoo._training.run_folder import BACKUP_FILES
+
     own_backup.mkdir(parents=True, exist_ok=True)
-    for name in (
-        "latest.weights.h5",
-        "training_metadata.json",
-        "callbacks.json",
-        "best.weights.h5",
-    ):
+    for name in BACKUP_FILES:
         source = chief_backup / name
         if source.is_file():
             shutil.copyfile(source, own_backup / name)
