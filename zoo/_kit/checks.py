@@ -158,6 +158,73 @@ def float32_weights(weights: Sequence[Any], policy: str) -> None:
         )
 
 
+def compute_dtype_outputs(layer: Any, x: Any, outputs: Any, policy: str) -> None:
+    """Under a mixed policy a layer's outputs have the dtypes it declares (Keras' rule).
+
+    As strict as Keras' ``run_layer_test``: each output has the dtype of the layer's
+    symbolic output (``compute_output_spec`` on inputs in the compute dtype), which is
+    ``layer.compute_dtype`` (float16 under mixed_float16) for a layer that only says its
+    output shape. A layer that cannot say is held to its compute dtype for floating
+    outputs. A layer whose Keras sublayers were built without its dtype policy returns
+    float32 here.
+    """
+    standardize = keras.backend.standardize_dtype
+    compute = standardize(layer.compute_dtype)
+    got = [standardize(t.dtype) for t in keras.tree.flatten(outputs)]
+    declared = declared_dtypes(layer, x)
+    if declared is None or len(declared) != len(got):
+        declared = [compute if keras.backend.is_float_dtype(d) else d for d in got]
+    problems = [
+        f"output {i} is {dtype}, expected {expected}"
+        for i, (dtype, expected) in enumerate(zip(got, declared))
+        if dtype != expected
+    ]
+    if problems:
+        raise Failed(
+            f"under {policy} the outputs of {type(layer).__name__} have the dtypes it declares, "
+            f"its compute dtype {compute} unless its compute_output_spec says otherwise (as "
+            f"Keras' run_layer_test asserts); {'; '.join(problems)}. Build its sublayers with "
+            "dtype=self.dtype_policy, or cast to self.compute_dtype"
+        )
+
+
+def declared_dtypes(layer: Any, x: Any) -> list[str] | None:
+    """The output dtypes ``compute_output_spec`` declares for ``x`` (float inputs in the
+    compute dtype, as the layer autocasts them), or None when it cannot say."""
+
+    def symbolic(array: Any) -> Any:
+        dtype = keras.backend.standardize_dtype(np.asarray(array).dtype)
+        if layer.autocast and keras.backend.is_float_dtype(dtype):
+            dtype = layer.compute_dtype
+        return keras.KerasTensor(np.shape(array), dtype=dtype)
+
+    try:
+        spec = layer.compute_output_spec(keras.tree.map_structure(symbolic, x))
+        return [keras.backend.standardize_dtype(t.dtype) for t in keras.tree.flatten(spec)]
+    except Exception:
+        return None
+
+
+def mixed_layer(make: Callable[..., Any], weights: Sequence[Any], x: Any, policy: str) -> Any:
+    """The layer under ``policy`` both ways Keras offers; its output under the global one.
+
+    ``keras.config.set_dtype_policy(policy)`` (every layer mixed) and ``dtype=policy``
+    given to this layer alone, as Keras' ``run_layer_test`` builds it: either way the
+    weights stay float32 and the outputs are in the compute dtype.
+    """
+    with dtype_policy(policy):
+        layer = make()
+        layer(x)
+        layer.set_weights(weights)
+        float32_weights(layer.weights, policy)
+        y = layer(x)
+        compute_dtype_outputs(layer, x, y, policy)
+    alone = make(dtype=policy)
+    compute_dtype_outputs(alone, x, alone(x), policy)
+    float32_weights(alone.weights, policy)
+    return y
+
+
 def float_inputs_only(x: Any) -> None:
     if has_strings(x):
         raise NotApplicable("string inputs: XLA compiles numeric graphs only")

@@ -25,6 +25,7 @@ from zoo._kit.checks import (
     export_formats,
     float32_weights,
     float_inputs_only,
+    mixed_layer,
     roundtrip_file,
     xla_model_check,
 )
@@ -164,12 +165,10 @@ class LayerSubject(Subject):
         batch_independence(self.layer, self.x)
 
     def check_mixed(self, policy: str) -> None:
-        with dtype_policy(policy):
-            layer = self.implementation(**self.ex.kwargs)
-            layer(self.x)
-            layer.set_weights(self.layer.get_weights())
-            float32_weights(layer.weights, policy)
-            y = layer(self.x)
+        def make(**dtype: Any) -> Any:
+            return self.implementation(**self.ex.kwargs, **dtype)
+
+        y = mixed_layer(make, self.layer.get_weights(), self.x, policy)
         close(self.layer(self.x), y, f"{policy} against float32", MIXED_TOLERANCE[policy])
 
     def check_xla(self) -> None:
