@@ -1,8 +1,9 @@
 """examples/plugin_tabular: the complete external plugin passes its own test suite.
 
-Its suite runs the conformance kit over every component (``conformance_test``) and
-checks the embeddings against NumPy references; it runs here from the source folder,
-as its README shows, in a fresh interpreter.
+Its suite runs the conformance kit over every component (``conformance_test``), checks
+the embeddings against NumPy references and its data source (``tabular/friedman``,
+written with `zoo.data`) for shapes, determinism and errors; it runs here from the
+source folder, as its README shows, in a fresh interpreter.
 """
 
 from __future__ import annotations
@@ -31,8 +32,15 @@ def test_the_example_plugin_passes_its_tests(tmp_path: Path) -> None:
         timeout=600,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "13 passed" in done.stdout
-    for component in ("PeriodicEmbedding", "PiecewiseLinearEncoding", "tabular_mlp", "plr_mlp"):
+    assert "25 passed" in done.stdout
+    components = (
+        "PeriodicEmbedding",
+        "PiecewiseLinearEncoding",
+        "tabular_mlp",
+        "plr_mlp",
+        "friedman",
+    )
+    for component in components:
         assert f"test_conformance[tabular/{component}] PASSED" in done.stdout
 
 

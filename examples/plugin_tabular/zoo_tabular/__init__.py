@@ -10,6 +10,8 @@ imports Keras or this package's implementation modules.
   paper); its bin edges are learned from data with ``adapt``.
 - ``tabular_mlp``: an MLP over raw, periodic or piecewise-linear feature embeddings.
 - the recipe ``plr_mlp``.
+- ``friedman``: a data source, Friedman's synthetic regression (or its two-class
+  version), generated from a seed; written with the public ``zoo.data``.
 """
 
 import zoo
@@ -75,5 +77,14 @@ def zoo_register(register):
             summary="Two-layer MLP over PLR embeddings of 30 features, 2 classes "
             "(breast-cancer sized).",
             tags=("tabular", "classification"),
+        )
+    )
+    register(
+        zoo.ComponentSpec(
+            "friedman",
+            kind="dataset",
+            target="zoo_tabular.friedman:friedman",
+            summary="Friedman's synthetic regression (or two classes), standardized, seeded.",
+            tags=("tabular", "regression", "classification", "synthetic"),
         )
     )
