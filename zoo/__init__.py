@@ -12,6 +12,12 @@ Importing ``zoo`` and listing components never imports TensorFlow, Keras or a
 plugin's implementation; ``get`` and ``build`` do, on first use. Imported before
 TensorFlow on x86-64 Linux, it turns TensorFlow's oneDNN kernels on where TensorFlow
 leaves them off (``zoo._onednn``; a ``TF_ENABLE_ONEDNN_OPTS`` of yours wins).
+
+Two faces, as keras-hub keeps its namespaces apart: this module is the user's (build,
+fit, tune, load, export, ...); plugin authors write with `zoo.data` (data sources),
+`zoo.testing` (the conformance kit) and `zoo.hookspecs` / `zoo.hookimpl` (registering
+specs), plus the spec classes here (`zoo.ComponentSpec`, `zoo.Recipe`). Names under
+``zoo._...`` are private: first-party plugins do without them, and so can yours.
 """
 
 from __future__ import annotations
