@@ -107,7 +107,9 @@ def test_paths_are_checked_before_the_build(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     built = []
-    monkeypatch.setattr(zoo._registry.Registry, "build", lambda *a, **k: built.append(a))
+    import zoo._factory
+
+    monkeypatch.setattr(zoo._factory, "build", lambda *a, **k: built.append(a))
     assert main(args) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ") and message in err, err

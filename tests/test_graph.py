@@ -17,6 +17,7 @@ import pytest
 from test_graph_helpers import wiring, write_recipe
 
 import zoo
+from zoo._factory import build
 from zoo._graph import parse_graph
 from zoo._registry import Registry
 
@@ -345,7 +346,7 @@ def test_invalid_graph_recipes_name_file_key_and_node(toy_registry, tmp_path, ca
     else:
         registry.register_plugin(zoo_toy, "toy")
         with pytest.raises(zoo.GraphError) as info:
-            registry.build("lab/r")
+            build("lab/r", registry=registry)
     message = str(info.value)
     assert message.startswith(prefix), message
     assert re.search(pattern, message), message
@@ -363,7 +364,7 @@ def test_a_builtin_without_its_namespace(toy_registry, tmp_path: Path) -> None:
     )
     assert registry.entries() == []
     with pytest.raises(zoo.NotFoundError, match="is written 'keras/Dense'"):
-        registry.build("lab/r")
+        build("lab/r", registry=registry)
 
 
 SCHEMA = {

@@ -18,6 +18,7 @@ from test_graph_helpers import toml_value, wiring, write_recipe
 
 import zoo
 from zoo._cli import main
+from zoo._factory import build
 from zoo._registry import Registry, set_default_registry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -199,7 +200,7 @@ def test_inline_and_sub_table_forms_are_one_schema(toy_registry, tmp_path: Path)
     registry.register_plugin(zoo_toy, "toy")
     inline, tables = registry.resolve("lab/inline"), registry.resolve("lab/tables")
     assert inline.graph == tables.graph == TOY_GRAPH
-    model = registry.build("lab/tables")
+    model = build("lab/tables", registry=registry)
     assert model.name == "tables" and type(model.get_layer("hidden")).__name__ == "Affine"
     np.testing.assert_allclose(model.predict(np.ones((2, 4)), verbose=0).sum(1), 1.0, rtol=1e-5)
 

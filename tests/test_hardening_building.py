@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import zoo
+from zoo._factory import build
 from zoo._graph import GraphArgumentError
 
 
@@ -191,7 +192,7 @@ def test_a_graph_recipe_cannot_read_a_file(tmp_path: Path, monkeypatch) -> None:
         environ={}, include_default_file=False, entry_points=[], registry_files=[path]
     )
     with pytest.raises(GraphArgumentError, match="vocabulary='/etc/passwd'"):
-        registry.build("lab/leak")
+        build("lab/leak", registry=registry)
 
 
 def test_reading_files_is_an_explicit_opt_in(tmp_path: Path, monkeypatch) -> None:

@@ -305,7 +305,7 @@ def test_zoo_plugins_reports_load_times_and_flags_slow_plugins(tmp_path: Path) -
 def test_a_plugin_importing_a_heavy_framework_is_flagged(
     make_plugin, monkeypatch, tmp_path: Path
 ) -> None:
-    import zoo._registry as registry_module
+    import zoo._registry.plugins as registry_module
 
     monkeypatch.setattr(registry_module, "HEAVY_MODULES", ("plug_heavy_framework",))
     (tmp_path / "plug_heavy_framework.py").write_text("VALUE = 1\n")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import zoo
+from zoo._factory import build
 from zoo._registry import Registry
 from zoo._search import TRAINING_OPTIONS
 
@@ -109,9 +110,9 @@ def test_a_builder_the_source_cannot_read_is_checked_when_built(builders) -> Non
     assert reg.resolve("tuned").builder == "skprobe/wrapped"  # registration defers
     assert module not in sys.modules
     with pytest.raises(zoo.RegistryFileError, match="Did you mean 'width'"):
-        reg.build("tuned")
+        build("tuned", registry=reg)
     good = registry('width = { type = "boolean" }', builder="skprobe/wrapped")
-    assert good.build("tuned").name == "plain"
+    assert build("tuned", registry=good).name == "plain"
 
 
 def test_the_projects_own_recipes_pass() -> None:

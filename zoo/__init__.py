@@ -181,8 +181,13 @@ def get_spec(name: str) -> ComponentSpec | Recipe:
 
 
 def get(name: str) -> Any:
-    """The implementation (class or builder function) of a component, imported on first use."""
-    return _default_registry().get(name)
+    """The implementation (class or builder function) of a component, imported on first use.
+
+    For a recipe, a callable that builds it: ``zoo.get("resnet_small")(num_classes=10)``.
+    """
+    from zoo import _factory
+
+    return _factory.get(name)
 
 
 def build(name: str, /, *, weights: Any = None, strict: bool = False, **overrides: Any) -> Any:
@@ -197,7 +202,9 @@ def build(name: str, /, *, weights: Any = None, strict: bool = False, **override
     reshaped (a new ``num_classes``) keep fresh weights and a `zoo.ZooWarning` names
     them, or ``strict=True`` refuses with a ZooError.
     """
-    model = _default_registry().build(name, **overrides)
+    from zoo import _factory
+
+    model = _factory.build(name, overrides)
     if weights is None:
         return model
     from zoo._presets.weights import load_weights_by_name

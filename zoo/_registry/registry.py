@@ -1,4 +1,4 @@
-"""The registry: plugin discovery through pluggy and entry points, and name resolution.
+"""The registry: plugins, components and recipes, discovered, validated and resolved.
 
 Plugins are the entry points of the group ``zoo.plugins``, loaded once per registry,
 in sorted name order. Control (``ZOO_DISABLE_PLUGIN_AUTOLOAD``, ``ZOO_PLUGINS``,
@@ -14,25 +14,22 @@ registered in code under that name is refused unless it is keras-zoo's own.
 Each plugin's import and hook time, and the heavy frameworks (TensorFlow, Keras,
 ...) its import pulled in, are recorded in its `PluginInfo` for ``zoo plugins``.
 
-Nothing here imports TensorFlow, Keras or an implementation module; ``get`` imports
-an implementation on first use.
+The registry builds nothing (the factory, `zoo._factory`, does): it knows no factory,
+and the recipe checks it runs are passed in (`zoo._registry.recipes`). Nothing here
+imports TensorFlow, Keras or an implementation module; ``get`` imports an
+implementation on first use.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import functools
-import importlib
 import importlib.metadata
 import os
-import re
 import sys
 import threading
 import time
-import types
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,84 +49,34 @@ from zoo._errors import (
 )
 from zoo._listing import filter_entries
 from zoo._places import registry_paths
+from zoo._registry import core, plugins
+from zoo._registry.implementations import check_backend, check_keras_name, import_target
+from zoo._registry.plugins import (
+    CORE_DISTRIBUTION,
+    CORE_NAMESPACE,
+    Interrupts,
+    api_versions,
+    collector,
+    describe_error,
+    disabled_reason,
+    discover,
+    distribution_of,
+    entry_point_problem,
+    env_flag,
+    failed,
+    hashable_plugin,
+    is_core_module,
+    source_of,
+    warn_unknown_names,
+)
+from zoo._registry.recipes import RecipeChecker, check_recipe, strip_source
 from zoo._registry_file import RegistryConfig, load_registry_config
 from zoo._spec import KINDS, ComponentSpec, Entry, PluginInfo, Recipe, check_name, natural_key
 from zoo._version import PLUGIN_API_VERSION, __version__
 
-ENTRY_POINT_GROUP = "zoo.plugins"
-_TRUE = ("1", "true", "yes", "on")
 
-#: The namespace of the core's own components and recipes; no third-party plugin takes it.
-CORE_NAMESPACE = "zoo"
-#: The distribution of the core (the only one whose entry point may be called ``zoo``).
-CORE_DISTRIBUTION = "keras-zoo"
-#: Modules a plugin should not import while the zoo lists (``zoo plugins`` flags them).
-HEAVY_MODULES = ("tensorflow", "keras", "torch", "jax")
-#: An entry point's value: ``module.path`` or ``module.path:object.attr`` (extras allowed).
-_EP_VALUE = re.compile(r"\s*[\w.]+\s*(:\s*[\w.]+\s*)?(\[[\w\s,.-]*\])?\s*\Z")
-
-
-def _flag(environ: Mapping[str, str], name: str) -> bool:
-    return environ.get(name, "").strip().lower() in _TRUE
-
-
-def _name_list(environ: Mapping[str, str], name: str) -> list[str] | None:
-    if name not in environ:
-        return None
-    return [part.strip() for part in environ[name].split(",") if part.strip()]
-
-
-def _describe_error(error: BaseException) -> str:
-    """``"Type: message"`` without a final full stop, to embed in a sentence."""
-    text = clause(error)
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
-
-
-def _is_core_module(plugin: object) -> bool:
-    name = getattr(plugin, "__name__", "")
-    return isinstance(name, str) and (name == "zoo" or name.startswith("zoo."))
-
-
-class _Interrupts:
-    """Tell a user's Ctrl-C from a KeyboardInterrupt a plugin raises itself.
-
-    While plugins load, SIGINT goes through a handler that notes it and then does what
-    the previous handler did (Python's default raises KeyboardInterrupt). A caught
-    KeyboardInterrupt without that note came from the plugin. Signals reach only the
-    main thread: in another thread, every KeyboardInterrupt is the plugin's.
-    """
-
-    def __init__(self) -> None:
-        self.real = False
-        self._previous: Any = None
-        self._installed = False
-
-    def __enter__(self) -> _Interrupts:
-        import signal
-
-        if threading.current_thread() is threading.main_thread():
-            try:
-                self._previous = signal.getsignal(signal.SIGINT)
-                signal.signal(signal.SIGINT, self._handle)
-                self._installed = True
-            except (ValueError, TypeError, OSError):  # pragma: no cover - no signals here
-                self._installed = False
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._installed:
-            import signal
-
-            signal.signal(signal.SIGINT, self._previous)
-
-    def _handle(self, signum: int, frame: Any) -> None:
-        import signal
-
-        self.real = True
-        if callable(self._previous):
-            self._previous(signum, frame)
-        elif self._previous != signal.SIG_IGN:
-            raise KeyboardInterrupt
+def _is_recipe(entry: Entry) -> bool:
+    return isinstance(entry, Recipe)
 
 
 class Registry:
@@ -140,6 +87,9 @@ class Registry:
         registry_files: extra registry files, read after the default one and ``ZOO_REGISTRY``.
         include_default_file: read the project's own ``registry.toml``.
         entry_points: the entry points to load (default: the installed ``zoo.plugins`` group).
+        recipe_checker: decides, for each recipe, whether it can be built here (see
+            `zoo._registry.recipes`; default: `check_recipe`, for builder and graph
+            recipes).
     """
 
     def __init__(
@@ -149,11 +99,13 @@ class Registry:
         registry_files: Sequence[str | Path] = (),
         include_default_file: bool = True,
         entry_points: Iterable[importlib.metadata.EntryPoint] | None = None,
+        recipe_checker: RecipeChecker = check_recipe,
     ) -> None:
         self._environ = os.environ if environ is None else environ
         self._extra_files = [Path(p) for p in registry_files]
         self._include_default_file = include_default_file
         self._entry_points = None if entry_points is None else list(entry_points)
+        self._recipe_checker = recipe_checker
         self._lock = threading.RLock()
         self._loaded = False
         self._error: ZooError | None = None
@@ -200,98 +152,63 @@ class Registry:
 
     @property
     def strict(self) -> bool:
-        return _flag(self._environ, "ZOO_STRICT_PLUGINS") or self._config.strict
-
-    def _disabled_reason(self, name: str) -> str | None:
-        environ, config = self._environ, self._config
-        if _flag(environ, "ZOO_DISABLE_PLUGIN_AUTOLOAD"):
-            return "autoload is off (ZOO_DISABLE_PLUGIN_AUTOLOAD=1)"
-        if not config.autoload:
-            return "autoload is off (plugins.autoload = false in a registry file)"
-        allow = _name_list(environ, "ZOO_PLUGINS")
-        if allow is not None and name not in allow:
-            return "not listed in ZOO_PLUGINS"
-        if allow is None and config.allow is not None and name not in config.allow:
-            return "not listed in plugins.allow of a registry file"
-        if name in (_name_list(environ, "ZOO_DISABLE_PLUGINS") or []):
-            return "listed in ZOO_DISABLE_PLUGINS"
-        if name in config.deny:
-            return "listed in plugins.deny of a registry file"
-        return None
-
-    def _discover(self) -> list[importlib.metadata.EntryPoint]:
-        if self._entry_points is not None:
-            return self._entry_points
-        return list(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP))
+        return env_flag(self._environ, "ZOO_STRICT_PLUGINS") or self._config.strict
 
     def _load_entry_points(self) -> None:
         by_name: dict[str, list[importlib.metadata.EntryPoint]] = {}
-        for ep in self._discover():
+        for ep in discover(self._entry_points):
             by_name.setdefault(ep.name, []).append(ep)
-        self._warn_unknown_names(sorted(by_name, key=natural_key))
+        warn_unknown_names(self._environ, sorted(by_name, key=natural_key))
         if CORE_NAMESPACE in by_name:  # an impostor must not knock out the core's own
             eps = by_name.pop(CORE_NAMESPACE)
             for ep in eps:
-                info = PluginInfo(ep.name, "failed", *_dist(ep), ep.value)
-                why = _entry_point_problem(ep, info)
+                info = PluginInfo(ep.name, "failed", *distribution_of(ep), ep.value)
+                why = entry_point_problem(ep, info)
                 if why is None and CORE_NAMESPACE in self._plugins:
                     why = f"the core's plugin {CORE_NAMESPACE!r} is built in, not an entry point"
                 if why is None:
                     by_name.setdefault(CORE_NAMESPACE, []).append(ep)
                 else:
                     self._refused.append(dataclasses.replace(info, reason=why))
-        with _Interrupts() as interrupts:
+        with Interrupts() as interrupts:
             for name in sorted(by_name, key=natural_key):
                 self._record(self._load_entry_point(name, by_name[name], interrupts))
 
     def _load_entry_point(
-        self, name: str, eps: list[importlib.metadata.EntryPoint], interrupts: _Interrupts
+        self, name: str, eps: list[importlib.metadata.EntryPoint], interrupts: Interrupts
     ) -> PluginInfo:
         if len(eps) > 1:
-            sources = " and ".join(f"{ep.value} ({_source(ep)})" for ep in eps)
+            sources = " and ".join(f"{ep.value} ({source_of(ep)})" for ep in eps)
             reason = (
                 f"two distributions provide the plugin {name!r}: {sources}. Neither is "
                 "loaded; uninstall one of them."
             )
             for ep in eps[1:]:
-                self._record(PluginInfo(name, "failed", *_dist(ep), ep.value, reason))
-            return PluginInfo(name, "failed", *_dist(eps[0]), eps[0].value, reason)
+                self._record(PluginInfo(name, "failed", *distribution_of(ep), ep.value, reason))
+            return PluginInfo(name, "failed", *distribution_of(eps[0]), eps[0].value, reason)
         ep = eps[0]
-        info = PluginInfo(name, "disabled", *_dist(ep), ep.value)
-        reason = self._disabled_reason(name)
+        info = PluginInfo(name, "disabled", *distribution_of(ep), ep.value)
+        reason = disabled_reason(self._environ, self._config, name)
         if reason is not None:
             return dataclasses.replace(info, reason=reason)
-        if (why := _entry_point_problem(ep, info)) is not None:
+        if (why := entry_point_problem(ep, info)) is not None:
             return dataclasses.replace(info, status="failed", reason=why)
-        before = {m for m in HEAVY_MODULES if m in sys.modules}
+        before = {m for m in plugins.HEAVY_MODULES if m in sys.modules}
         start = time.perf_counter()
         try:
             plugin = ep.load()
         except KeyboardInterrupt as error:
             if interrupts.real:
                 raise
-            info = _failed(info, "import failed", error)
+            info = failed(info, "import failed", error)
         except BaseException as error:  # SystemExit too: a plugin never ends the command
-            info = _failed(info, "import failed", error)
+            info = failed(info, "import failed", error)
         else:
             info = self._add_plugin(plugin, info, interrupts)
-        heavy = tuple(m for m in HEAVY_MODULES if m in sys.modules and m not in before)
+        heavy = tuple(m for m in plugins.HEAVY_MODULES if m in sys.modules and m not in before)
         return dataclasses.replace(
             info, load_seconds=time.perf_counter() - start, heavy_imports=heavy
         )
-
-    def _warn_unknown_names(self, installed: list[str]) -> None:
-        """Warn when ZOO_PLUGINS or ZOO_DISABLE_PLUGINS names no installed plugin."""
-        for variable in ("ZOO_PLUGINS", "ZOO_DISABLE_PLUGINS"):
-            for name in _name_list(self._environ, variable) or []:
-                if name not in installed:
-                    warnings.warn(
-                        f"{variable} names installed plugins. Received: {name!r}, which "
-                        f"matches none.{did_you_mean(name, installed)} Installed: "
-                        f"{', '.join(installed) or '(none)'}.",
-                        ZooWarning,
-                        stacklevel=5,
-                    )
 
     def _load_core_plugin(self) -> None:
         """The core's own components (the data sources ``zoo/npz``, ``zoo/csv``): plugin ``zoo``.
@@ -301,10 +218,8 @@ class Registry:
         """
         if not self._include_default_file:
             return
-        from zoo._data import specs
-
-        info = PluginInfo(specs.PLUGIN, "disabled", "keras-zoo", __version__, specs.__name__)
-        self._record(self._add_plugin(specs, info))
+        info = PluginInfo(core.PLUGIN, "disabled", CORE_DISTRIBUTION, __version__, core.__name__)
+        self._record(self._add_plugin(core, info))
 
     def _record(self, info: PluginInfo) -> None:
         # Two failed twins share a name; keep the first record, whose reason names both.
@@ -315,7 +230,7 @@ class Registry:
         return self._pm.subset_hook_caller(hook, remove_plugins=others)(**kwargs)
 
     def _add_plugin(
-        self, plugin: object, info: PluginInfo, interrupts: _Interrupts | None = None
+        self, plugin: object, info: PluginInfo, interrupts: Interrupts | None = None
     ) -> PluginInfo:
         """Register one plugin object with pluggy and collect its declarations, all or nothing."""
         name = info.name
@@ -323,11 +238,11 @@ class Registry:
             self._pm.register(plugin, name=name)
         except Exception as error:
             return dataclasses.replace(
-                info, status="failed", reason=f"invalid plugin: {_describe_error(error)}"
+                info, status="failed", reason=f"invalid plugin: {describe_error(error)}"
             )
         try:
             declared = self._call_hook("zoo_plugin_api", plugin)
-            versions = _api_versions(declared)
+            versions = api_versions(declared)
             if versions is not None and PLUGIN_API_VERSION not in versions:
                 self._pm.unregister(plugin)
                 return dataclasses.replace(
@@ -341,18 +256,18 @@ class Registry:
                     ),
                 )
             declarations: list[ComponentSpec | Recipe] = []
-            self._call_hook("zoo_register", plugin, register=_collector(name, declarations))
+            self._call_hook("zoo_register", plugin, register=collector(name, declarations))
             specs, recipes = self._validate_declarations(info, declarations)
         except KeyboardInterrupt as error:
             self._pm.unregister(plugin)
             if interrupts is None or interrupts.real:
                 raise
-            return _failed(info, "a hook raised", error)
+            return failed(info, "a hook raised", error)
         except BaseException as error:  # SystemExit too: a plugin never ends the command
             self._pm.unregister(plugin)
             if isinstance(error, Exception):
-                return dataclasses.replace(info, status="failed", reason=_describe_error(error))
-            return _failed(info, "a hook raised", error)
+                return dataclasses.replace(info, status="failed", reason=describe_error(error))
+            return failed(info, "a hook raised", error)
         for spec in specs:
             self._specs[spec.id] = spec
         for recipe in recipes:
@@ -410,12 +325,12 @@ class Registry:
         from_plugins = {i for owned in self._owned.values() for i in owned}
         for recipe in self._recipes.values():
             try:
-                reason = self._recipe_problem(recipe)
+                reason = self._recipe_checker(recipe, self)
             except RegistryFileError as error:
                 if recipe.id not in from_plugins:
                     raise
                 # A plugin's mistake: that recipe is unavailable, the rest keeps working.
-                reason = self._invalid[recipe.id] = _strip_source(str(error), recipe)
+                reason = self._invalid[recipe.id] = strip_source(str(error), recipe)
             if reason is not None:
                 self._unavailable[recipe.id] = reason
         for recipe in self._recipes.values():
@@ -428,85 +343,21 @@ class Registry:
                 if reason != info.reason:
                     self._plugins[name] = dataclasses.replace(info, reason=reason)
 
-    def _recipe_problem(self, recipe: Recipe) -> str | None:
-        """Why ``recipe`` cannot be built here (a plugin it needs is not loaded), or None.
+    # === What a recipe checker asks (zoo._registry.recipes.RecipeLookup) ===
 
-        A builder id naming a component that a loaded plugin lacks, an ambiguous short
-        name, or a builder that is not a model is an error in the recipe: it raises
-        RegistryFileError with the file and key.
-        """
-        if recipe.graph is not None:
-            return self._graph_recipe_problem(recipe)
-        if recipe.namespace in self._plugins and (why := self._unloaded(recipe.namespace)):
-            return f"it needs {why}"
-        plugin_name, slash, _ = recipe.builder.partition("/")
-        if slash and recipe.builder not in self._specs and (why := self._unloaded(plugin_name)):
-            return f"its builder {recipe.builder!r} comes from {why}"
-        try:
-            builder = self._resolve(recipe.builder, include_recipes=False)
-        except AmbiguousNameError as error:
-            raise RegistryFileError(
-                f"{recipe.source}: recipes.{recipe.namespace}.{recipe.name}.builder: {error}"
-            ) from None
-        except NotFoundError as error:
-            if "/" not in recipe.builder:
-                # A short name may belong to a plugin registered later in code.
-                return f"its builder {recipe.builder!r} matches no registered component ({error})"
-            raise RegistryFileError(
-                f"{recipe.source}: recipes.{recipe.namespace}.{recipe.name}.builder: {error}"
-            ) from None
-        if builder.kind != "model":
-            raise RegistryFileError(
-                f"{recipe.source}: recipes.{recipe.namespace}.{recipe.name}.builder: a recipe's "
-                f"builder is a registered model builder. Received: {builder.id!r}, a "
-                f"{builder.kind}. Name a component of kind 'model'."
-            )
-        if isinstance(builder, ComponentSpec):
-            from zoo._search import check_search_keys_statically
+    def plugin_known(self, name: str) -> bool:
+        """Whether a plugin of that name was discovered or registered (whatever its status)."""
+        return name in self._plugins
 
-            check_search_keys_statically(recipe, builder)  # else checked when built
-        return None
+    def has_component(self, component_id: str) -> bool:
+        """Whether a component (not a recipe) has this exact id."""
+        return component_id in self._specs
 
-    def _graph_recipe_problem(self, recipe: Recipe) -> str | None:
-        """`_recipe_problem` for a graph recipe: every node's component, without imports.
+    def component(self, name: str) -> Entry:
+        """The component (never a recipe) called ``name``: an id or a unique short name."""
+        return self._resolve(name, include_recipes=False)
 
-        A node naming a component of a plugin that is not loaded (or not installed)
-        makes the recipe unavailable; a component a loaded plugin lacks, an ambiguous
-        short name, or a component that is not a layer raises RegistryFileError naming
-        the file, the key and the node. Keras built-ins (``keras/...``) are checked
-        when the recipe is built.
-        """
-        from zoo._graph_spec import KERAS_NAMESPACE
-
-        if recipe.namespace in self._plugins and (why := self._unloaded(recipe.namespace)):
-            return f"it needs {why}"
-        spec = recipe.parsed_graph()
-        for node in spec.nodes:
-            plugin_name, slash, _ = node.layer.partition("/")
-            if slash and plugin_name == KERAS_NAMESPACE:
-                continue
-            if slash and node.layer not in self._specs and (why := self._unloaded(plugin_name)):
-                return f"its node {node.name!r} uses {node.layer!r} from {why}"
-            try:
-                entry = self._resolve(node.layer, include_recipes=False)
-            except AmbiguousNameError as error:
-                raise RegistryFileError(f"{spec.node_where(node)}: {error}") from None
-            except NotFoundError as error:
-                if not slash:
-                    # A short name may belong to a plugin registered later in code.
-                    return (
-                        f"its node {node.name!r} uses {node.layer!r}, which matches no "
-                        f"registered component (a Keras built-in is written 'keras/{node.layer}')"
-                    )
-                raise RegistryFileError(f"{spec.node_where(node)}: {error}") from None
-            if entry.kind not in ("layer", "preprocessor"):
-                raise RegistryFileError(
-                    f"{spec.node_where(node)}: a node's layer is a registered layer or "
-                    f"preprocessor. Received: {entry.id!r}, a {entry.kind}. Name a layer."
-                )
-        return None
-
-    def _unloaded(self, plugin_name: str) -> str | None:
+    def unloaded(self, plugin_name: str) -> str | None:
         """``"the plugin 'x', which is disabled: <why>"`` if ``plugin_name`` is not loaded."""
         info = self._plugins.get(plugin_name)
         if info is None:
@@ -549,7 +400,7 @@ class Registry:
             if name is None:
                 name = getattr(plugin, "zoo_name", None) or getattr(plugin, "__name__", None)
             check_name(name, "plugin name")
-            if name == CORE_NAMESPACE and not _is_core_module(plugin):
+            if name == CORE_NAMESPACE and not is_core_module(plugin):
                 raise PluginError(
                     f"The plugin name {CORE_NAMESPACE!r} is reserved for keras-zoo's own "
                     f"components. Received: {plugin!r} registered as {name!r}. Pass another "
@@ -563,7 +414,7 @@ class Registry:
                     "Unregister it first or pass another name."
                 )
             info = PluginInfo(name, "disabled", distribution, version, repr(plugin))
-            info = self._add_plugin(_hashable(plugin, name), info)
+            info = self._add_plugin(hashable_plugin(plugin, name), info)
             if info.status != "loaded":
                 raise PluginError(f"Plugin {name!r} is {info.status}: {info.reason}")
             self._plugins[name] = info
@@ -663,7 +514,7 @@ class Registry:
                 f"{did_you_mean(plugin, known)} Installed: {', '.join(known) or '(none)'}; "
                 "`python -m zoo plugins` shows each one's status."
             )
-        if (why := self._unloaded(plugin)) is not None:
+        if (why := self.unloaded(plugin)) is not None:
             warnings.warn(
                 f"{why[0].upper()}{why[1:]}, so it lists nothing. Enable it (see "
                 "`python -m zoo plugins`) to list its components.",
@@ -691,7 +542,7 @@ class Registry:
                     f"The recipe {name!r} cannot be built: {self._unavailable[name]}."
                 )
             plugin_name = name.partition("/")[0]
-            if plugin_name in self._plugins and (why := self._unloaded(plugin_name)):
+            if plugin_name in self._plugins and (why := self.unloaded(plugin_name)):
                 raise NotFoundError(
                     f"{name!r} comes from {why}. Run `python -m zoo plugins` to see why."
                 )
@@ -726,19 +577,23 @@ class Registry:
     def get(self, name: str) -> Any:
         """The implementation of a component (imported on first use).
 
-        For a recipe, a callable that builds it: ``zoo.get("resnet_small")(num_classes=10)``.
+        A recipe has none: the factory builds it (`zoo.get` returns a callable that
+        does, `zoo.build` the model).
         """
         entry = self.resolve(name)
         if isinstance(entry, Recipe):
-            return functools.partial(self.build, entry.id)
+            raise ZooError(
+                f"A recipe is built, not imported. Received: {entry.id!r}, a recipe. Use "
+                f"zoo.build({entry.id!r}, ...) or zoo.get({entry.id!r})(...)."
+            )
         with self._lock:
             implementation = self._implementations.get(entry.id)
         if implementation is None:
-            _check_backend(entry)
-            implementation = _import_target(entry)
+            check_backend(entry)
+            implementation = import_target(entry)
             with self._lock:
                 self._implementations[entry.id] = implementation
-        _check_keras_name(entry, implementation)
+        check_keras_name(entry, implementation)
         return implementation
 
     def builder_of(self, recipe: Recipe) -> ComponentSpec:
@@ -752,270 +607,3 @@ class Registry:
         if not isinstance(builder, ComponentSpec):
             raise NotFoundError(f"The builder of {recipe.id!r} is not a component.")
         return builder
-
-    def build(self, name: str, /, **overrides: Any) -> Any:
-        """Build the model of a recipe or model builder; see `zoo.build`."""
-        from zoo._factory import build_model
-
-        entry = self.resolve(name)
-        if isinstance(entry, Recipe) and entry.graph is not None:
-            from zoo._graph import build_recipe_graph
-
-            return _tag(build_recipe_graph(entry, overrides, self), entry.id, overrides)
-        if isinstance(entry, Recipe):
-            from zoo._search import check_search_keys_at_build
-
-            builder = self.builder_of(entry)
-            check_search_keys_at_build(entry, builder, self.get(builder.id))
-            arguments = {**entry.args, **overrides}
-            label = f"recipe {entry.id} (builder {builder.id})"
-        elif entry.kind == "model":
-            builder, arguments, label = entry, dict(overrides), entry.id
-        else:
-            raise ZooError(
-                f"zoo.build makes models from recipes and model builders. Received: {entry.id!r}, "
-                f"a {entry.kind}. Use zoo.get({entry.id!r})(...) to construct it."
-            )
-        implementation = self.get(builder.id)
-        model = build_model(implementation, arguments, label)
-        return _tag(model, entry.id, {**_signature_defaults(implementation), **arguments})
-
-
-def _signature_defaults(fn: Any) -> dict[str, Any]:
-    from zoo._arguments import parameters
-
-    return {p.name: p.default for p in parameters(fn) if not p.required}
-
-
-def _tag(model: Any, entry_id: str, arguments: Mapping[str, Any]) -> Any:
-    """Record on ``model`` what built it (``zoo_id``, ``zoo_arguments``), for zoo.compile/fit.
-
-    Set past Keras' attribute tracking: plain data, not part of the saved model.
-    """
-    object.__setattr__(model, "zoo_id", entry_id)
-    object.__setattr__(model, "zoo_arguments", dict(arguments))
-    return model
-
-
-def _hashable(plugin: object, name: str) -> object:
-    """``plugin``, or a module holding its attributes when it cannot be hashed.
-
-    pluggy keys plugins by identity in dicts; an object that defines ``__eq__`` without
-    ``__hash__`` (a ``types.SimpleNamespace``, a dataclass) is as good a plugin.
-    """
-    try:
-        hash(plugin)
-    except TypeError:
-        holder = types.ModuleType(f"zoo_plugin_{name}")
-        for attribute in dir(plugin):
-            if not attribute.startswith("__"):
-                setattr(holder, attribute, getattr(plugin, attribute))
-        return holder
-    return plugin
-
-
-def _collector(plugin: str, declarations: list[ComponentSpec | Recipe]) -> Callable[[Any], None]:
-    def register(item: Any) -> None:
-        if not isinstance(item, (ComponentSpec, Recipe)):
-            raise PluginError(
-                "register() takes a zoo.ComponentSpec or a zoo.Recipe. "
-                f"Received: {item!r} from plugin {plugin!r}."
-            )
-        declarations.append(item)
-
-    return register
-
-
-def _api_versions(declared: list[Any]) -> set[int] | None:
-    if not declared:
-        return None
-    versions: set[int] = set()
-    for value in declared:
-        items = value if isinstance(value, (list, tuple, set, frozenset)) else [value]
-        for item in items:
-            if not isinstance(item, int) or isinstance(item, bool):
-                raise PluginError(
-                    f"zoo_plugin_api returns an int or a list of ints. Received: {value!r}."
-                )
-            versions.add(item)
-    return versions
-
-
-def _strip_source(message: str, recipe: Recipe) -> str:
-    """A RegistryFileError about a plugin's recipe, without the ``<source>: `` prefix."""
-    prefix = f"{recipe.source}: "
-    message = message[len(prefix) :] if message.startswith(prefix) else message
-    return message.rstrip(".")
-
-
-def _failed(info: PluginInfo, what: str, error: BaseException) -> PluginInfo:
-    return dataclasses.replace(info, status="failed", reason=f"{what}: {_describe_error(error)}")
-
-
-def _entry_point_problem(ep: importlib.metadata.EntryPoint, info: PluginInfo) -> str | None:
-    """Why an entry point cannot be a plugin (its name or its value), or None."""
-    where = f"the entry point {ep.name!r} = {ep.value!r} of {_source(ep)}"
-    try:
-        check_name(ep.name, "plugin name")
-    except ZooError as error:
-        return f"{where} has an invalid name: {error}"
-    if not isinstance(ep.value, str) or not _EP_VALUE.match(ep.value):
-        return (
-            f"{where} is not 'package.module' or 'package.module:object'. Fix the "
-            f'[project.entry-points."{ENTRY_POINT_GROUP}"] table of that distribution.'
-        )
-    if ep.name == CORE_NAMESPACE:
-        module = ep.value.partition(":")[0].strip()
-        core = module == "zoo" or module.startswith("zoo.")
-        if not (core and info.distribution == CORE_DISTRIBUTION):
-            return (
-                f"{where}: the plugin name {CORE_NAMESPACE!r} is reserved for keras-zoo's own "
-                "components. Rename the entry point in that distribution."
-            )
-    return None
-
-
-_DISTRIBUTIONS: dict[str, tuple[str, str]] = {}
-
-
-def _is_recipe(entry: Entry) -> bool:
-    return isinstance(entry, Recipe)
-
-
-def _dist(ep: importlib.metadata.EntryPoint) -> tuple[str, str]:
-    """The name and version of the distribution of ``ep`` (``("", "")`` if unknown).
-
-    Read from the first lines of its METADATA, once per distribution: the full
-    ``dist.metadata`` goes through the email parser, which costs more than the rest of
-    ``zoo list``.
-    """
-    dist = getattr(ep, "dist", None)
-    if dist is None:
-        return "", ""
-    key = str(getattr(dist, "_path", "")) or f"id:{id(dist)}"
-    if key not in _DISTRIBUTIONS:
-        _DISTRIBUTIONS[key] = _name_and_version(dist)
-    return _DISTRIBUTIONS[key]
-
-
-def _name_and_version(dist: Any) -> tuple[str, str]:
-    text = None
-    read = getattr(dist, "read_text", None)
-    for filename in ("METADATA", "PKG-INFO") if read is not None else ():
-        with contextlib.suppress(Exception):
-            text = read(filename)
-        if text:
-            break
-    if not text:
-        return dist.metadata["Name"] or "", dist.version or ""
-    fields: dict[str, str] = {}
-    for line in text.splitlines():
-        if not line.strip():
-            break  # the end of the headers
-        key, sep, value = line.partition(":")
-        if sep and key in ("Name", "Version") and key not in fields:
-            fields[key] = value.strip()
-    return fields.get("Name", ""), fields.get("Version", "")
-
-
-def _source(ep: importlib.metadata.EntryPoint) -> str:
-    name, version = _dist(ep)
-    return f"{name} {version}".strip() or "unknown distribution"
-
-
-def _check_backend(spec: ComponentSpec) -> None:
-    if not spec.backends:
-        return
-    import keras
-
-    backend = keras.config.backend()
-    if backend not in spec.backends:
-        raise ZooError(
-            f"{spec.id} runs on the Keras backend(s) {', '.join(spec.backends)}. "
-            f"Received: backend {backend!r}. Set KERAS_BACKEND={spec.backends[0]} "
-            "before importing Keras."
-        )
-
-
-def _where(obj: Any) -> str:
-    return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
-
-
-def _check_keras_name(spec: ComponentSpec, obj: Any) -> None:
-    """Refuse an implementation whose ``zoo.<plugin>>Name`` Keras now maps to another class.
-
-    Keras lets a later ``register_keras_serializable`` take a registered name silently;
-    a model built from ``obj`` would then save under a name that loads the other class.
-    """
-    keras = sys.modules.get("keras")
-    if keras is None:
-        return
-    try:
-        key = keras.saving.get_registered_name(obj)
-    except Exception:  # not something Keras names
-        return
-    if not isinstance(key, str) or not key.startswith("zoo.") or ">" not in key:
-        return
-    active = keras.saving.get_custom_objects().get(key)
-    if active is None or active is obj or _where(active) == _where(obj):
-        return
-    from zoo._serializable import name_clashes
-
-    clash = next((str(c) for c in name_clashes() if c.name == key), None)
-    received = clash or f"{key!r} is registered for {_where(obj)} and {_where(active)}"
-    raise ZooError(
-        f"A Keras name belongs to one class. Received: {received}; {spec.id} is implemented "
-        f"by {_where(obj)}, so a model built from it would load as {_where(active)}. Remove "
-        f"the register_keras_serializable of {_where(active)} (or uninstall the plugin that "
-        "does it)."
-    )
-
-
-def _import_target(spec: ComponentSpec) -> Any:
-    module_name, _, attribute = spec.target.partition(":")
-    install = f"reinstall {spec.distribution}" if spec.distribution else "check the plugin"
-    try:
-        obj: Any = importlib.import_module(module_name)
-    except ZooError:
-        raise  # the zoo's own rule, raised while importing (a Keras name clash): as it is
-    except Exception as error:
-        raise ZooError(
-            f"The implementation of {spec.id} could not be imported from {spec.target}. "
-            f"Received: {_describe_error(error)}. Install what it names, or {install}."
-        ) from error
-    for part in attribute.split("."):
-        try:
-            obj = getattr(obj, part)
-        except AttributeError:
-            raise ZooError(
-                f"The target of {spec.id} must exist. Received: {spec.target!r}, but "
-                f"{module_name} has no {attribute!r}. Fix the spec, or {install}."
-            ) from None
-    return obj
-
-
-_default: Registry | None = None
-_default_lock = threading.Lock()
-
-
-def default_registry() -> Registry:
-    """The process-wide registry, created on first use from ``os.environ``."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = Registry()
-        return _default
-
-
-def default_registry_made() -> bool:
-    """Whether this process has a default registry yet (made, or set by `set_default_registry`)."""
-    with _default_lock:
-        return _default is not None
-
-
-def set_default_registry(registry: Registry | None) -> Registry | None:
-    """Replace the process-wide registry (None: recreate on next use); return the old one."""
-    global _default
-    with _default_lock:
-        previous, _default = _default, registry
-        return previous

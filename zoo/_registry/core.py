@@ -1,7 +1,10 @@
-"""The core's own data sources, declared as specs of the plugin ``zoo`` (data only).
+"""The core's own components, declared as the plugin ``zoo`` (data only).
 
 The registry adds them on load as the plugin ``zoo`` of the keras-zoo distribution,
-beside the graph recipes of the same namespace. Nothing here imports TensorFlow.
+beside the graph recipes of the same namespace: the data sources ``zoo/npz`` and
+``zoo/csv``, whose targets (``zoo._data.files``) are imported only when used. This
+module is a plugin like any other (``zoo_plugin_api`` and ``zoo_register`` hooks) that
+lives at the registry's level, so the registry imports nothing above it to load it.
 """
 
 from __future__ import annotations
