@@ -185,9 +185,9 @@ def get(name: str) -> Any:
 
     For a recipe, a callable that builds it: ``zoo.get("resnet_small")(num_classes=10)``.
     """
-    from zoo import _factory
+    from zoo._factory import get as factory_get
 
-    return _factory.get(name)
+    return factory_get(name)
 
 
 def build(name: str, /, *, weights: Any = None, strict: bool = False, **overrides: Any) -> Any:
@@ -202,9 +202,9 @@ def build(name: str, /, *, weights: Any = None, strict: bool = False, **override
     reshaped (a new ``num_classes``) keep fresh weights and a `zoo.ZooWarning` names
     them, or ``strict=True`` refuses with a ZooError.
     """
-    from zoo import _factory
+    from zoo._factory import build as factory_build
 
-    model = _factory.build(name, overrides)
+    model = factory_build(name, overrides)
     if weights is None:
         return model
     from zoo._presets.weights import load_weights_by_name

@@ -86,7 +86,7 @@ class _Estimator(BaseEstimator):
         import keras
         import numpy as np
 
-        from zoo import _factory
+        from zoo._factory import build
         from zoo._registry import default_registry
         from zoo._training.compiling import compile_model
         from zoo._training.defaults import check_training, training_defaults
@@ -113,7 +113,7 @@ class _Estimator(BaseEstimator):
             check_training(options, f"zoo.sklearn.{type(self).__name__}({self.name!r})")
         )
         keras.utils.set_random_seed(int(self.seed))
-        model = _factory.build(entry.id, arguments, registry=registry)
+        model = build(entry.id, arguments, registry=registry)
         X = _reshaped(X, model)
         steps = math.ceil(len(X) / defaults.batch_size)
         compile_model(model, defaults, steps_per_epoch=steps, epochs=defaults.epochs)

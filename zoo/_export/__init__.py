@@ -150,9 +150,9 @@ def export(
     path, format = check_export(path, format, quantization, select_tf_ops)
     fmt = format_named(format)
     if isinstance(model, str):
-        from zoo import _factory
+        from zoo._factory import build
 
-        model = _factory.build(model)
+        model = build(model)
     if data is not None and quantization != "int8":
         raise ZooError(
             "data calibrates int8 quantization only. Received: data with "

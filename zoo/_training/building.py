@@ -33,7 +33,7 @@ def build_model(options: FitOptions, splits: Any, distribution: Any) -> tuple[An
     """``(the compiled model, steps per epoch)``, made under ``distribution``'s scope."""
     import keras
 
-    from zoo import _factory
+    from zoo._factory import build
     from zoo._training.arguments import implied_arguments
     from zoo._training.checks import check_fits
     from zoo._training.compiling import compile_model
@@ -49,7 +49,7 @@ def build_model(options: FitOptions, splits: Any, distribution: Any) -> tuple[An
                 arguments = implied_arguments(
                     options.entry, options.overrides, splits.info, options.registry
                 )
-                model = _factory.build(options.entry.id, arguments, registry=options.registry)
+                model = build(options.entry.id, arguments, registry=options.registry)
             check_fits(model, splits.info, options.label)
             steps = steps_per_epoch(splits, options.batch_size)
             compile_model(

@@ -211,10 +211,10 @@ def compile(
     Returns:
         The compiled ``keras.Model``.
     """
-    from zoo import _factory
+    from zoo._factory import build
 
     if isinstance(model_or_name, str):
-        model = _factory.build(model_or_name, overrides)
+        model = build(model_or_name, overrides)
     elif overrides:
         raise ArgumentError(
             "Builder overrides apply when zoo.compile builds the model from a name. "

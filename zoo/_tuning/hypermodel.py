@@ -207,13 +207,13 @@ class ZooHyperModel(keras_tuner.HyperModel):
         """Build and compile the recipe with the values ``hp`` samples."""
         import keras
 
-        from zoo import _factory
+        from zoo._factory import build
         from zoo._training.compiling import compile_model
         from zoo._training.fitting import check_fits
 
         arguments, defaults = self.resolve(hp)
         keras.utils.set_random_seed(self.seed)
-        model = _factory.build(self.entry.id, arguments, registry=self.registry)
+        model = build(self.entry.id, arguments, registry=self.registry)
         if self.splits is not None:
             check_fits(model, self.splits.info, self.entry.id)
         return compile_model(
