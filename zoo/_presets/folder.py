@@ -25,6 +25,7 @@ from typing import Any
 
 from zoo._errors import ZooError
 from zoo._saving import atomic_destination, check_destination
+from zoo._training.run_folder import jsonable, read_completed_run
 from zoo._version import __version__
 
 PRESET_FORMAT = 1
@@ -127,7 +128,7 @@ def _base(builder: str, recipe: str | None, arguments: Mapping[str, Any]) -> dic
         "format": PRESET_FORMAT,
         "recipe": recipe,
         "builder": builder,
-        "arguments": _json_ready(arguments),
+        "arguments": jsonable(arguments),
     }
 
 
@@ -159,21 +160,6 @@ def _from_model(model: Any) -> dict[str, Any]:
     return info
 
 
-def _read_json(path: Path, what: str) -> Any:
-    try:
-        return json.loads(path.read_text())
-    except FileNotFoundError:
-        raise ZooError(
-            f"A run folder holds {path.name} ({what}). Received: {str(path.parent)!r} "
-            f"without it. Pass the --out folder of a finished `zoo train` run."
-        ) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ZooError(
-            f"{path.name} of a run is JSON. Received: {str(path)!r}: {error}. "
-            "Train the run again, or restore the file."
-        ) from None
-
-
 def _from_run(run: Path) -> tuple[Any, dict[str, Any]]:
     from zoo._loading import load
 
@@ -183,47 +169,29 @@ def _from_run(run: Path) -> tuple[Any, dict[str, Any]]:
             f"Received: {str(run)!r}, which is not a folder. Pass the --out folder of "
             "`zoo train`."
         )
-    record = _read_json(run / "run.json", "the run's recipe, arguments and data")
-    if not isinstance(record, dict):
-        raise ZooError(
-            f"run.json of a run is a JSON object. Received: {str(run / 'run.json')!r} "
-            f"holding a {type(record).__name__}. Train the run again."
-        )
-    if record.get("status") != "completed":
-        raise ZooError(
-            "A preset is made from a completed run. Received: "
-            f"{str(run)!r} with status {record.get('status')!r}. Let the run finish, or "
-            "resume it with `zoo train ... --resume`."
-        )
-    best = run / "best.keras"
-    if not best.exists():
-        raise ZooError(
-            f"A completed run holds best.keras. Received: {str(run)!r} without it. "
-            "Train the run again."
-        )
-    metrics = _read_json(run / "metrics.json", "the run's test and validation metrics")
+    record, metrics, best = read_completed_run(run)
     model = load(best, compile=False)
     data = record.get("data") or {}
     info = _base(record.get("builder") or "", record.get("recipe"), record.get("arguments") or {})
-    info["training"] = _json_ready(record.get("training") or {})
+    info["training"] = jsonable(record.get("training") or {})
     from_model = _from_model(model)["input"]
     info["input"] = {
-        "shape": _json_ready(data.get("input_shape", from_model["shape"])),
-        "dtype": _json_ready(data.get("input_dtype", from_model["dtype"])),
-        "preprocessing": _json_ready(data.get("preprocessing") or {}),
+        "shape": jsonable(data.get("input_shape", from_model["shape"])),
+        "dtype": jsonable(data.get("input_dtype", from_model["dtype"])),
+        "preprocessing": jsonable(data.get("preprocessing") or {}),
     }
     names = data.get("class_names")
     info["class_names"] = list(names) if names is not None else None
     info["data"] = {
-        key: _json_ready(data.get(key))
+        key: jsonable(data.get(key))
         for key in ("source", "arguments", "task", "sizes", "split", "num_classes")
     }
     info["epochs"] = record.get("epochs")
     info["best_epoch"] = record.get("best_epoch")
     info["seed"] = record.get("seed")
     info["run"] = {"folder": str(run.resolve()), "finished": record.get("finished")}
-    info["metrics"] = _json_ready(metrics if isinstance(metrics, dict) else {})
-    info["versions"] = {**_versions(), "run": _json_ready(record.get("versions") or {})}
+    info["metrics"] = jsonable(metrics)
+    info["versions"] = {**_versions(), "run": jsonable(record.get("versions") or {})}
     return model, info
 
 
@@ -240,18 +208,6 @@ def _versions() -> dict[str, Any]:
         "python": platform.python_version(),
         "plugins": plugins,
     }
-
-
-def _json_ready(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _json_ready(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_ready(v) for v in value]
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if hasattr(value, "item"):  # a NumPy scalar
-        return value.item()
-    return repr(value)
 
 
 # === The model card ===

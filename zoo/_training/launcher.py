@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from zoo._errors import ZooError
+from zoo._training.run_folder import RUN_FILE
 
 HOST = "127.0.0.1"
 USER_ERROR = 2  # a worker's exit code for a ZooError (bad input): no restart
@@ -172,7 +173,7 @@ def launch(arguments: Sequence[str], workers: int, out: Path, *, restarts: int =
         with tempfile.TemporaryDirectory(prefix="zoo-workers-") as logs:
             while True:
                 command = list(base)
-                if attempt and not resume and (Path(out) / "run.json").is_file():
+                if attempt and not resume and (Path(out) / RUN_FILE).is_file():
                     command.append("--resume")
                 group = Workers(command, workers, Path(logs), attempt)
                 ended = group.poll()

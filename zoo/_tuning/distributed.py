@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from zoo._errors import ZooError
+from zoo._training import run_folder
 
 CHIEF_START_S = 300.0
 POLL_S = 0.2
@@ -59,7 +60,7 @@ def free_port() -> int:
 def run(folder: Path, workers: int, *, timeout: float | None = None) -> None:
     """Run the search of ``folder/search.json`` on a chief and ``workers`` workers."""
     folder = Path(folder)
-    logs = folder / "logs"
+    logs = folder / run_folder.LOGS_DIR
     logs.mkdir(parents=True, exist_ok=True)
     port = free_port()
     deadline = None if timeout is None else time.monotonic() + timeout
@@ -185,13 +186,11 @@ def _last_line(path: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """One process of a distributed search: ``python -m zoo._tuning.distributed OUT``."""
-    import json
-
-    from zoo._tuning.search import SEARCH_FILE, make_tuner, run_search
+    from zoo._tuning.tuner import make_tuner, run_search
 
     argv = sys.argv[1:] if argv is None else argv
     folder = Path(argv[0])
-    config: dict[str, Any] = json.loads((folder / SEARCH_FILE).read_text())
+    config: dict[str, Any] = run_folder.read_record(folder, run_folder.SEARCH)
     if config.get("registry_files"):
         from zoo._registry import Registry, set_default_registry
 

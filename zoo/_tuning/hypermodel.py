@@ -43,9 +43,9 @@ def entry_of(name: str, registry: Any) -> Any:
 
 def accepted_names(entry: Any, registry: Any) -> set[str] | None:
     """The builder arguments of ``entry`` (None: a graph recipe, whose keys are overrides)."""
-    from zoo._training.fitting import _accepted
+    from zoo._training.arguments import accepted_arguments
 
-    return _accepted(entry, registry)
+    return accepted_arguments(entry, registry)
 
 
 def search_space(
@@ -208,8 +208,8 @@ class ZooHyperModel(keras_tuner.HyperModel):
         import keras
 
         from zoo._factory import build
+        from zoo._training.checks import check_fits
         from zoo._training.compiling import compile_model
-        from zoo._training.fitting import check_fits
 
         arguments, defaults = self.resolve(hp)
         keras.utils.set_random_seed(self.seed)
@@ -238,11 +238,11 @@ class ZooHyperModel(keras_tuner.HyperModel):
                 "A hypermodel made with data= trains on that data. Received: more fit "
                 f"arguments {sorted(kwargs) or 'x, y'}. Pass them to zoo.hypermodel instead."
             )
-        from zoo._training.fitting import _epoch_pipeline
+        from zoo._training.epochs import epoch_pipeline
 
         initial = int(kwargs.get("initial_epoch", 0))
         batch = defaults.batch_size
-        train = _epoch_pipeline(self.splits, batch, self.seed, initial, epochs)
+        train = epoch_pipeline(self.splits, batch, self.seed, initial, epochs)
         return model.fit(
             train,
             validation_data=self.splits.validation,
@@ -258,14 +258,14 @@ class ZooHyperModel(keras_tuner.HyperModel):
 
     def resolve(self, hp: Any) -> tuple[dict[str, Any], Any]:
         """``(builder arguments, training defaults)`` of the values ``hp`` samples."""
+        from zoo._training.arguments import implied_arguments
         from zoo._training.defaults import check_training
-        from zoo._training.fitting import _arguments
 
         sampled = {name: declare(hp, name, space) for name, space in self.space.items()}
         arguments, options = split_values(sampled, self.accepted)
         arguments = {**self.fixed_arguments, **arguments}
         if self.splits is not None:
-            arguments = _arguments(self.entry, arguments, self.splits.info, self.registry)
+            arguments = implied_arguments(self.entry, arguments, self.splits.info, self.registry)
         defaults = self.defaults.merged(check_training(options, "the sampled training options"))
         return arguments, defaults
 
@@ -279,9 +279,9 @@ class ZooHyperModel(keras_tuner.HyperModel):
     def _steps(self, batch_size: int) -> int | None:
         if self.splits is None:
             return None
-        from zoo._training.fitting import _steps_per_epoch
+        from zoo._training.epochs import steps_per_epoch
 
-        return _steps_per_epoch(self.splits, batch_size)
+        return steps_per_epoch(self.splits, batch_size)
 
 
 def _objective_check(objective: str, label: str) -> Any:

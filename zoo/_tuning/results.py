@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-TRIAL_RECORD = "zoo_trial.json"
+from zoo._training.run_folder import TRIAL_RECORD, read_json
 
 
 def trial_rows(tuner: Any) -> list[dict[str, Any]]:
@@ -23,7 +23,7 @@ def trial_rows(tuner: Any) -> list[dict[str, Any]]:
     rows = []
     for trial_id in sorted(tuner.oracle.trials):
         trial = tuner.oracle.trials[trial_id]
-        record = _record(Path(tuner.get_trial_dir(trial_id)) / TRIAL_RECORD)
+        record = read_json(Path(tuner.get_trial_dir(trial_id)) / TRIAL_RECORD, {})
         rows.append(
             {
                 "trial": trial_id,
@@ -36,13 +36,6 @@ def trial_rows(tuner: Any) -> list[dict[str, Any]]:
             }
         )
     return rows
-
-
-def _record(path: Path) -> dict[str, Any]:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
 
 
 def write_trials_csv(rows: Sequence[Mapping[str, Any]], path: Path) -> Path:
@@ -67,9 +60,9 @@ def write_trials_png(
     rows: Sequence[Mapping[str, Any]], path: Path, objective: str, maximize: bool, title: str
 ) -> Path:
     """``trials.png``: the score of each completed trial and the best so far."""
-    from zoo._training.pictures import _pyplot
+    from zoo._training.pictures import pyplot
 
-    plt = _pyplot()
+    plt = pyplot()
     figure, ax = plt.subplots(figsize=(6.4, 3.6))
     points = [(i + 1, row["score"]) for i, row in enumerate(rows) if row["score"] is not None]
     if points:

@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import sys
-import time
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -31,16 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from zoo._errors import ArgumentError, ZooError, did_you_mean
+from zoo._training import run_folder
+from zoo._training.run_folder import SEARCH_FILE, jsonable
+from zoo._tuning.tuner import TUNERS, make_tuner, run_search
 
-TUNERS = {
-    "random": "RandomSearch",
-    "hyperband": "Hyperband",
-    "bayesian": "BayesianOptimization",
-    "grid": "GridSearch",
-}
-PROJECT = "keras_tuner"
-SEARCH_FILE = "search.json"
-TRIALS_LOG = "trials.log"
+PROJECT = run_folder.TUNER_DIR
+TRIALS_LOG = run_folder.TRIALS_LOG
 #: The options a resumed search must repeat (the rest may change between runs).
 _SAME_ON_RESUME = (
     "recipe",
@@ -136,7 +130,6 @@ def tune(
         A `TuneResult`.
     """
     from zoo._registry import default_registry
-    from zoo._training import run_folder
     from zoo._tuning import hypermodel as hm
 
     options = _check_options(tuner, max_trials, epochs, workers, verbose, seed)
@@ -159,14 +152,14 @@ def tune(
     config = {
         "recipe": entry.id,
         "data": str(data) if isinstance(data, (str, Path)) else type(data).__name__,
-        "data_args": _jsonable(data_args or {}),
+        "data_args": jsonable(data_args or {}),
         "tuner": tuner,
         "max_trials": options["max_trials"],
         "epochs": epochs,
         "objective": objective_name,
         "maximize": maximize,
         "space": space,
-        "fixed": _jsonable(fixed),
+        "fixed": jsonable(fixed),
         "seed": seed,
         "verbose": options["verbose"],
         "registry_files": _registry_files(registry),
@@ -175,7 +168,20 @@ def tune(
     _prepare(folder, config, resume)
     folder.mkdir(parents=True, exist_ok=True)
     run_folder.write_json(folder / SEARCH_FILE, config)
+    return _search(config, folder, data, registry, workers, timeout, strategy, resume)
 
+
+def _search(
+    config: dict[str, Any],
+    folder: Path,
+    data: Any,
+    registry: Any,
+    workers: int | None,
+    timeout: float | None,
+    strategy: Any,
+    resume: bool,
+) -> TuneResult:
+    """Run the search in this process or on a chief and ``workers`` processes; finish it."""
     if workers:
         from zoo._tuning import distributed
 
@@ -187,147 +193,6 @@ def tune(
         model_tuner = make_tuner(config, folder, data=data, strategy=strategy)
         run_search(model_tuner, config)
     return _finish(model_tuner, config, folder, registry)
-
-
-# === The tuner ===
-
-
-def make_tuner(
-    config: Mapping[str, Any],
-    folder: Path,
-    *,
-    data: Any = None,
-    strategy: Any = None,
-    quiet: bool = False,
-) -> Any:
-    """The keras-tuner tuner of a search (reloading its state in ``folder`` if any)."""
-    import keras_tuner as kt
-
-    from zoo._tuning.hypermodel import ZooHyperModel
-
-    model = ZooHyperModel(
-        config["recipe"],
-        config["data"] if data is None else data,
-        search=config["space"],
-        data_args=config["data_args"],
-        epochs=config["epochs"],
-        seed=config["seed"],
-        objective=config["objective"],
-        **config["fixed"],
-    )
-    base = getattr(kt, TUNERS[config["tuner"]])
-    recording = type(f"Zoo{base.__name__}", (_Recording, base), {})
-    objective = kt.Objective(config["objective"], "max" if config["maximize"] else "min")
-    kwargs: dict[str, Any] = {
-        "objective": objective,
-        "directory": str(folder),
-        "project_name": PROJECT,
-        "overwrite": False,
-        "seed": config["seed"],
-    }
-    if config["tuner"] == "hyperband":
-        kwargs.update(max_epochs=config["epochs"] or model.defaults.epochs, factor=3)
-    else:
-        kwargs["max_trials"] = config["max_trials"]
-    if strategy is not None:
-        from zoo._training.strategy import resolve_strategy
-
-        kwargs["distribution_strategy"] = resolve_strategy(strategy)
-    stream = io.StringIO()
-    with contextlib.redirect_stdout(stream):  # keras-tuner's "Reloading Tuner from ..."
-        instance = recording(model, **kwargs)
-    instance.zoo_folder = folder
-    _forget_ended_trials(instance)
-    instance.zoo_lines = config["verbose"] == 2 and not quiet
-    return instance
-
-
-def _forget_ended_trials(instance: Any) -> None:
-    """Drop ended trials that keras-tuner's saved state still lists as ongoing.
-
-    ``Oracle.end_trial`` saves its state before it removes the trial from the ongoing
-    ones, and a chief saves nothing after a worker's last trial, so a reloaded oracle
-    would hand that finished trial to the same tuner id again (run twice). Trials that
-    were really interrupted (status RUNNING) stay, and resume.
-    """
-    from keras_tuner.src.distribute import utils
-
-    if utils.has_chief_oracle():
-        return  # the chief's or a worker's view: the in-process reload cleaned it
-    oracle = instance.oracle
-    ended = [k for k, t in oracle.ongoing_trials.items() if t.status != "RUNNING"]
-    for tuner_id in ended:
-        del oracle.ongoing_trials[tuner_id]
-    if ended:
-        instance.save()
-
-
-class _Recording:
-    """Mixed into the keras-tuner tuner: each trial's time, a log line, a progress line."""
-
-    zoo_folder: Path
-    zoo_lines: bool = False
-
-    def on_trial_begin(self, trial: Any) -> None:
-        super().on_trial_begin(trial)  # type: ignore[misc]
-        self._zoo_started = time.time()
-        _log(self.zoo_folder, "begin", trial.trial_id, self.tuner_id)  # type: ignore[attr-defined]
-
-    def on_trial_end(self, trial: Any) -> None:
-        from zoo._training import run_folder
-        from zoo._tuning.results import TRIAL_RECORD
-
-        seconds = time.time() - getattr(self, "_zoo_started", time.time())
-        trial_dir = Path(self.get_trial_dir(trial.trial_id))  # type: ignore[attr-defined]
-        trial_dir.mkdir(parents=True, exist_ok=True)
-        record = {"seconds": seconds, "tuner": self.tuner_id, "status": str(trial.status)}  # type: ignore[attr-defined]
-        run_folder.write_json(trial_dir / TRIAL_RECORD, record)
-        super().on_trial_end(trial)  # type: ignore[misc]
-        _log(self.zoo_folder, "end", trial.trial_id, self.tuner_id, status=str(trial.status))  # type: ignore[attr-defined]
-        if self.zoo_lines:
-            print(self._zoo_line(trial, seconds), flush=True)
-
-    def _zoo_line(self, trial: Any, seconds: float) -> str:
-        oracle = self.oracle  # type: ignore[attr-defined]
-        ended = oracle.get_trial(trial.trial_id)
-        best = oracle.get_best_trials(1)
-        values = ", ".join(f"{k}={_short(v)}" for k, v in ended.hyperparameters.values.items())
-        score = "-" if ended.score is None else f"{ended.score:.4f}"
-        best_score = f"{best[0].score:.4f}" if best and best[0].score is not None else "-"
-        return (
-            f"trial {trial.trial_id} {str(trial.status).lower()}: {oracle.objective.name} "
-            f"{score} (best {best_score}) in {seconds:.1f} s [{self.tuner_id}] {values}"  # type: ignore[attr-defined]
-        )
-
-
-def _short(value: Any) -> str:
-    return f"{value:.3g}" if isinstance(value, float) else str(value)
-
-
-def _log(folder: Path, event: str, trial_id: str, tuner_id: str, **more: Any) -> None:
-    line = json.dumps(
-        {"event": event, "trial": trial_id, "tuner": tuner_id, "time": time.time(), **more}
-    )
-    with open(Path(folder) / TRIALS_LOG, "a") as stream:  # appends of one short line
-        stream.write(line + "\n")
-
-
-def run_search(model_tuner: Any, config: Mapping[str, Any]) -> None:
-    """``tuner.search`` with the hypermodel's own data; failed trials end as a ZooError."""
-    kt_verbose = 1 if config["verbose"] == 1 else 0
-    try:
-        model_tuner.search(verbose=kt_verbose)
-    except ZooError:
-        raise
-    except RuntimeError as error:
-        if "consecutive failures" not in str(error):
-            raise
-        last = [line for line in str(error).strip().splitlines() if line.strip()]
-        raise ZooError(
-            "A search stops after 3 failed trials in a row. Received: the last failed with "
-            f"{last[-1].strip() if last else error!s}. Fix the search space or the data "
-            "(each trial's trial.json in the search folder has its traceback)."
-        ) from None
 
 
 # === Checks ===
@@ -386,64 +251,26 @@ def _objective(objective: str | None, entry: Any, registry: Any) -> tuple[str, b
 
 
 def _prepare(folder: Path, config: Mapping[str, Any], resume: bool) -> None:
-    state = folder / PROJECT / "oracle.json"
-    if resume:
-        earlier = _read_search(folder)
-        if not state.is_file():
-            raise ZooError(
-                f"--resume continues a search from keras-tuner's state. Received: {folder}, "
-                f"which has no {PROJECT}/oracle.json (no trial had started). Start it anew "
-                "without --resume."
-            )
-        different = [
-            f"{key}={config.get(key)!r} (the search has {earlier.get(key)!r})"
-            for key in _SAME_ON_RESUME
-            if _jsonable(config.get(key)) != earlier.get(key)
-        ]
-        if different:
-            raise ZooError(
-                "--resume continues a search with the options it started with. Received: "
-                f"{'; '.join(different)} for {folder}. Repeat the original command with --resume."
-            )
+    """A new search needs a new or empty folder; a resumed one, its state and its options."""
+    earlier = run_folder.prepare(folder, resume=resume, default=True, kind=run_folder.SEARCH)
+    if earlier is None:
         return
-    if folder.exists():
-        if not folder.is_dir():
-            raise ZooError(
-                f"--out names a folder for the search. Received: {folder}, which is a file. "
-                "Choose another path."
-            )
-        if any(folder.iterdir()):
-            hint = (
-                "Pass --resume to continue it"
-                if (folder / SEARCH_FILE).exists()
-                else "Choose an empty or new folder"
-            )
-            raise ZooError(
-                f"--out names a new or empty folder for the search. Received: {folder}, "
-                f"which holds {sorted(p.name for p in folder.iterdir())[:5]}. {hint}."
-            )
-
-
-def _read_search(folder: Path) -> dict[str, Any]:
-    path = folder / SEARCH_FILE
-    if not path.is_file():
+    if not (folder / PROJECT / "oracle.json").is_file():
         raise ZooError(
-            f"--resume continues a search in a folder `zoo tune` wrote. Received: {folder}, "
-            f"which has no {SEARCH_FILE}. Pass the --out folder of the interrupted search."
+            f"--resume continues a search from keras-tuner's state. Received: {folder}, "
+            f"which has no {PROJECT}/oracle.json (no trial had started). Start it anew "
+            "without --resume."
         )
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError) as error:
+    different = [
+        f"{key}={config.get(key)!r} (the search has {earlier.get(key)!r})"
+        for key in _SAME_ON_RESUME
+        if jsonable(config.get(key)) != earlier.get(key)
+    ]
+    if different:
         raise ZooError(
-            f"{path} is not readable JSON ({error}). Received: a damaged search."
-        ) from None
-    if not isinstance(data, dict) or "recipe" not in data or "tuner" not in data:
-        raise ZooError(
-            f"{path} is not a zoo search description. Received: keys "
-            f"{sorted(data)[:8] if isinstance(data, dict) else type(data).__name__}. "
-            "Pass the --out folder of an earlier `zoo tune`."
+            "--resume continues a search with the options it started with. Received: "
+            f"{'; '.join(different)} for {folder}. Repeat the original command with --resume."
         )
-    return data
 
 
 def _registry_files(registry: Any) -> list[str]:
@@ -453,33 +280,17 @@ def _registry_files(registry: Any) -> list[str]:
     return [str(p) for p in registry.registry_files() if p != default]
 
 
-def _jsonable(value: Any) -> Any:
-    from zoo._training.fitting import _jsonable as plain
-
-    return plain(value)
-
-
 # === After the last trial ===
 
 
 def _finish(model_tuner: Any, config: dict[str, Any], folder: Path, registry: Any) -> TuneResult:
-    import zoo
-    from zoo._training import run_folder
+    """trials.csv, trials.png, best.keras, best.toml and the completed search.json."""
+    from zoo._saving import save
+    from zoo._training.evaluation import evaluate
     from zoo._tuning import results
 
     rows = results.trial_rows(model_tuner)
-    paths = {
-        "search": folder / SEARCH_FILE,
-        "state": folder / PROJECT,
-        "trials": results.write_trials_csv(rows, folder / "trials.csv"),
-        "picture": results.write_trials_png(
-            rows,
-            folder / "trials.png",
-            config["objective"],
-            config["maximize"],
-            f"{config['tuner']} search of {config['recipe']}",
-        ),
-    }
+    paths = _trial_files(rows, config, folder)
     best_trials = model_tuner.oracle.get_best_trials(1)
     if not best_trials or best_trials[0].score is None:
         raise ZooError(
@@ -489,20 +300,14 @@ def _finish(model_tuner: Any, config: dict[str, Any], folder: Path, registry: An
     best = best_trials[0]
     hypermodel = model_tuner.hypermodel
     arguments, defaults = hypermodel.resolve(best.hyperparameters)
-    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
-        # The checkpoint holds the trained optimizer's slots; the rebuilt model's
-        # optimizer has none yet, which Keras warns about. The weights load in full.
-        warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
-        model = model_tuner.load_model(best)
-    if getattr(model, "optimizer", None) is not None and not model.optimizer.built:
-        # Saved with its slots (zeros), so loading best.keras finds what it expects.
-        model.optimizer.build(model.trainable_variables)
-    paths["best"] = folder / "best.keras"
-    zoo.save(model, paths["best"])
-    metrics = _evaluate(model, hypermodel.splits)
+    model = _best_model(model_tuner, best)
+    paths["best"] = folder / run_folder.BEST_FILE
+    save(model, paths["best"])
+    metrics = evaluate(model, hypermodel.splits)
     training = _training_table(hypermodel, defaults, best.hyperparameters, config)
+    completed = sum(row["status"] == "COMPLETED" for row in rows)
     recipe_id = _write_best_toml(
-        folder / "best.toml",
+        folder / run_folder.BEST_TOML,
         hypermodel.entry,
         registry,
         arguments,
@@ -510,18 +315,19 @@ def _finish(model_tuner: Any, config: dict[str, Any], folder: Path, registry: An
         best,
         config,
         metrics,
-        sum(row["status"] == "COMPLETED" for row in rows),
+        completed,
     )
     if recipe_id is not None:
-        paths["recipe"] = folder / "best.toml"
+        paths["recipe"] = folder / run_folder.BEST_TOML
+    best_record = {
+        "trial": best.trial_id,
+        "score": best.score,
+        "values": jsonable(best.hyperparameters.values),
+    }
     config.update(
         status="completed",
         finished=run_folder.now(),
-        best={
-            "trial": best.trial_id,
-            "score": best.score,
-            "values": _jsonable(best.hyperparameters.values),
-        },
+        best=best_record,
         recipe_id=recipe_id,
         metrics=metrics,
     )
@@ -532,7 +338,7 @@ def _finish(model_tuner: Any, config: dict[str, Any], folder: Path, registry: An
         objective=config["objective"],
         maximize=config["maximize"],
         recipe_id=recipe_id,
-        arguments=_jsonable(arguments),
+        arguments=jsonable(arguments),
         training=training,
         trials=rows,
         metrics=metrics,
@@ -542,14 +348,34 @@ def _finish(model_tuner: Any, config: dict[str, Any], folder: Path, registry: An
     )
 
 
-def _evaluate(model: Any, splits: Any) -> dict[str, dict[str, float]]:
-    metrics: dict[str, dict[str, float]] = {}
-    for split in ("test", "validation"):
-        dataset = getattr(splits, split, None) if splits is not None else None
-        if dataset is not None:
-            values = model.evaluate(dataset, return_dict=True, verbose=0)
-            metrics[split] = {k: float(v) for k, v in values.items()}
-    return metrics
+def _trial_files(rows: Any, config: Mapping[str, Any], folder: Path) -> dict[str, Path]:
+    from zoo._tuning import results
+
+    return {
+        "search": folder / SEARCH_FILE,
+        "state": folder / PROJECT,
+        "trials": results.write_trials_csv(rows, folder / run_folder.TRIALS_CSV),
+        "picture": results.write_trials_png(
+            rows,
+            folder / run_folder.TRIALS_PNG,
+            config["objective"],
+            config["maximize"],
+            f"{config['tuner']} search of {config['recipe']}",
+        ),
+    }
+
+
+def _best_model(model_tuner: Any, best: Any) -> Any:
+    """The best trial's model, its best epoch's weights, its optimizer built."""
+    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        # The checkpoint holds the trained optimizer's slots; the rebuilt model's
+        # optimizer has none yet, which Keras warns about. The weights load in full.
+        warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+        model = model_tuner.load_model(best)
+    if getattr(model, "optimizer", None) is not None and not model.optimizer.built:
+        # Saved with its slots (zeros), so loading best.keras finds what it expects.
+        model.optimizer.build(model.trainable_variables)
+    return model
 
 
 def _training_table(
@@ -563,7 +389,7 @@ def _training_table(
     _, fixed = split_values(hypermodel.fixed, hypermodel.accepted, FIELDS)
     _, sampled = split_values(hp.values, hypermodel.accepted)
     options = {**fixed, **sampled}
-    table.update(_jsonable(options))
+    table.update(jsonable(options))
     table["epochs"] = int(hp.values.get("tuner/epochs") or hypermodel._epochs(hp, defaults))
     return table
 
@@ -601,13 +427,13 @@ def _write_best_toml(
         namespace=namespace,
         name=name,
         builder=builder,
-        args=_jsonable(dict(arguments)),
+        args=jsonable(dict(arguments)),
         training=training,
         summary=f"{entry.id} tuned by a {config['tuner']} search on {config['data']}.",
         tags=[*getattr(entry, "tags", ()), "tuned"],
         comments=comments,
     )
-    path.write_text(text)
+    run_folder.write_text(path, text)
     return f"{namespace}/{name}"
 
 
