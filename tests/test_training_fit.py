@@ -67,6 +67,15 @@ def test_the_run_folder_holds_every_file(digits_run: zoo.FitResult) -> None:
     assert lines[0].split(",")[0] == "epoch" and len(lines) == 3
 
 
+def test_run_json_has_the_keys_the_run_folder_module_defines(digits_run: zoo.FitResult) -> None:
+    from zoo._training.run_folder import OPTION_KEYS, RUN_KEYS
+
+    record = json.loads((digits_run.run_dir / "run.json").read_text())
+    assert set(record) == set(RUN_KEYS)
+    assert set(record["options"]) == set(OPTION_KEYS)
+    assert record["options"]["epochs"] == 2 and record["options"]["overrides"] == SMALL
+
+
 def test_the_metrics_are_the_best_weights_on_the_test_split(digits_run: zoo.FitResult) -> None:
     splits = zoo.load_data("vision/digits")
     x, y = splits.arrays("test")
@@ -284,6 +293,68 @@ def test_a_run_killed_mid_epoch_resumes_and_ends_like_an_uninterrupted_one(tmp_p
     history = read_history(killed / "history.csv")
     assert len(history["loss"]) == 4
     assert json.loads((killed / "run.json").read_text())["resumed"] == 1
+
+
+@pytest.mark.slow
+def test_zoo_train_resume_needs_only_the_run_folder(tmp_path: Path) -> None:
+    """`zoo train --resume --out R`, nothing else, finishes a killed run as if never killed."""
+    args = ["--data", "vision/digits", "--epochs", "6", "--set", "depth=8", "--set", "width=4"]
+
+    def train(out: Path, *more: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "zoo", "train", *more, "--out", str(out)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(),
+        )  # fmt: skip
+
+    killed = tmp_path / "killed"
+    process = train(killed, "resnet_small", *args)
+    history = killed / "history.csv"
+    deadline = time.monotonic() + 300
+    while process.poll() is None and time.monotonic() < deadline:
+        if history.is_file() and len(history.read_text().splitlines()) >= 3:  # 2 epochs done
+            break
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+    assert json.loads((killed / "run.json").read_text())["status"] == "running"
+
+    resumed = train(killed, "--resume")
+    out, err = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0, err[-3000:]
+    epochs_run = [line.split()[1] for line in out.splitlines() if line.startswith("epoch ")]
+    assert epochs_run[-1] == "6/6" and int(epochs_run[0].split("/")[0]) >= 3, epochs_run
+
+    reference = train(tmp_path / "reference", "resnet_small", *args)
+    ref_out, ref_err = reference.communicate(timeout=300)
+    assert reference.returncode == 0, ref_err[-3000:]
+    a = zoo.load(killed / "best.keras", compile=False)
+    b = zoo.load(tmp_path / "reference" / "best.keras", compile=False)
+    for wa, wb in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_allclose(wa, wb, rtol=1e-4, atol=1e-5)
+    final = [line for line in out.splitlines() if line.startswith(("test:", "validation:"))]
+    assert final and final == [
+        line for line in ref_out.splitlines() if line.startswith(("test:", "validation:"))
+    ]
+    from zoo._training.fitting import read_history
+
+    assert len(read_history(history)["loss"]) == 6
+    record = json.loads((killed / "run.json").read_text())
+    assert record["resumed"] == 1 and record["epochs_run"] == 6
+
+
+def test_zoo_train_needs_a_name_and_data_unless_it_resumes(tmp_path: Path) -> None:
+    cases = [
+        (["train", "--data", "vision/digits"], "Received: no NAME"),
+        (["train", "resnet_small"], "Received: no --data"),
+        (["train", "--resume"], "Received: no --out"),
+        (["train", "--resume", "--out", str(tmp_path / "none")], "which does not exist"),
+    ]
+    for args, message in cases:
+        done = run_zoo(*args)
+        assert done.returncode == 1, (args, done.stderr[-2000:])
+        errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+        assert len(errors) == 1 and message in errors[0], done.stderr[-2000:]
 
 
 def test_callbacks_by_id_come_from_plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,8 +17,12 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="train a recipe on a data source (keras.Model.fit), keeping the run as a folder",
     )
-    p.add_argument("name", help="a recipe or model builder (id or unique short name)")
-    add_data_options(p)
+    p.add_argument(
+        "name",
+        nargs="?",
+        help="a recipe or model builder (id or unique short name); with --resume, the run's",
+    )
+    add_data_options(p, required=False)
     add_set_option(p, "override a builder argument; VALUE is a TOML value (repeatable)")
     p.add_argument("--epochs", type=int, help="default: the recipe's training defaults")
     p.add_argument(
@@ -30,18 +34,17 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--resume",
         action="store_true",
-        help="continue the interrupted run in --out from its last completed epoch",
+        help="continue the interrupted run in --out from its last completed epoch, with the "
+        "options it started with (NAME, --data and the rest may be left out)",
     )
-    p.add_argument("--seed", type=int, default=0, help="seed of split, shuffle and weights (0)")
+    p.add_argument("--seed", type=int, help="seed of split, shuffle and weights (0)")
     p.add_argument(
         "--precision",
-        default="float32",
         choices=("float32", "mixed_float16", "mixed_bfloat16"),
         help="Keras dtype policy (default float32)",
     )
     p.add_argument(
         "--jit",
-        default="auto",
         choices=("auto", "on", "off"),
         help="XLA compilation: Keras' choice (auto, the default), on or off",
     )
@@ -70,13 +73,28 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(run=run_train)
 
 
+#: The options a resumed run takes from its run.json when the command leaves them out.
+_REMEMBERED = {
+    "name": "recipe",
+    "data": "data_source",
+    "seed": "seed",
+    "precision": "precision",
+    "jit": "jit",
+    "epochs": "epochs",
+    "batch_size": "batch_size",
+    "learning_rate": "learning_rate",
+}
+_DEFAULTS = {"seed": 0, "precision": "float32", "jit": "auto"}
+
+
 def run_train(args: argparse.Namespace) -> int:
     import zoo
 
+    remembered = _remember(args)
     if args.workers is not None:
         return _launch(args)
-    overrides = parse_overrides(args.overrides)
-    data_args = data_arguments(args)
+    overrides = {**remembered.get("overrides", {}), **parse_overrides(args.overrides)}
+    data_args = {**remembered.get("data_arguments", {}), **data_arguments(args)}
     try:
         result = _fit(args, overrides, data_args)
     except zoo.ZooError as error:
@@ -94,6 +112,47 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"{split}: {shown}")
     print(f"run folder: {result.run_dir} (best.keras, run.json, metrics.json, curves.png)")
     return 0
+
+
+def _remember(args: argparse.Namespace) -> dict[str, Any]:
+    """With --resume, fill what the command left out from the run's options; then defaults.
+
+    Returns the run's recorded options (``{}`` without --resume). Options given again
+    are checked against the run by `zoo.fit`.
+    """
+    from zoo._errors import ArgumentError, ZooError
+    from zoo._training import run_folder
+
+    options: dict[str, Any] = {}
+    complete = args.name is not None and args.data is not None
+    if args.resume and args.out is not None:
+        try:
+            earlier = run_folder.prepare(Path(args.out), resume=True) or {}
+            options = dict(earlier.get("options") or {})
+        except ZooError:
+            if not complete:
+                raise  # zoo.fit says the same for a complete command
+    elif args.resume and not complete:
+        raise ArgumentError(
+            "--resume without NAME and --data reads them from the run in --out. Received: no "
+            "--out. Pass --out RUN, the folder of the interrupted run."
+        )
+    for attribute, key in _REMEMBERED.items():
+        if getattr(args, attribute) is None and options.get(key) is not None:
+            value = options[key]
+            if attribute == "jit" and isinstance(value, bool):
+                value = "on" if value else "off"
+            setattr(args, attribute, value)
+    for attribute, default in _DEFAULTS.items():
+        if getattr(args, attribute) is None:
+            setattr(args, attribute, default)
+    if args.name is None or args.data is None:
+        missing = "NAME" if args.name is None else "--data"
+        raise ArgumentError(
+            "zoo train takes the recipe to train (NAME) and its data (--data DATA). Received: "
+            f"no {missing}. Pass it, or --resume --out RUN to continue a run with its own."
+        )
+    return options
 
 
 def _fit(args: argparse.Namespace, overrides: dict, data_args: dict) -> Any:
