@@ -8,7 +8,9 @@ import textwrap
 from typing import TYPE_CHECKING, Any
 
 import zoo
-from zoo._cli import _list_cache
+from zoo._cli._list_cache import Row, warnings_shown
+from zoo._cli._list_cache import load as load_cached
+from zoo._cli._list_cache import store as store_listing
 from zoo._cli._output import print_json, print_table, table_width
 from zoo._errors import ZooError
 from zoo._listing import KINDS, filter_entries
@@ -74,11 +76,11 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _listed(args: argparse.Namespace) -> list[_list_cache.Row]:
+def _listed(args: argparse.Namespace) -> list[Row]:
     """What ``zoo list`` lists: from the cached listing when nothing changed, else loaded."""
     filters = {"kind": args.kind, "tag": args.tag, "plugin": args.plugin}
     cacheable = getattr(args, "fresh_registry", False)
-    cached = _list_cache.load(args.registry, os.environ) if cacheable else None
+    cached = load_cached(args.registry, os.environ) if cacheable else None
     if cached is not None and (args.plugin is None or any(r.plugin == args.plugin for r in cached)):
         return filter_entries(cached, _is_recipe, args.pattern, **filters)
     import time
@@ -87,17 +89,17 @@ def _listed(args: argparse.Namespace) -> list[_list_cache.Row]:
     from zoo._static import SOURCES_READ
 
     started = time.time_ns()
-    with _list_cache.warnings_shown() as shown:
+    with warnings_shown() as shown:
         registry = default_registry()
         listed = [e.to_dict() for e in zoo.list_components(args.pattern, **filters)]
         everything = [e.to_dict() for e in registry.entries()]
     if cacheable and not shown:
         read = [*registry.registry_files(), *SOURCES_READ]
-        _list_cache.store(args.registry, os.environ, everything, read, started)
-    return [_list_cache.Row(data) for data in listed]
+        store_listing(args.registry, os.environ, everything, read, started)
+    return [Row(data) for data in listed]
 
 
-def _is_recipe(row: _list_cache.Row) -> bool:
+def _is_recipe(row: Row) -> bool:
     return row.is_recipe
 
 
