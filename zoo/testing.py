@@ -32,9 +32,11 @@ The checks, each reported separately (a failure does not stop the others):
   categorical cross-entropy for integer labels against per-class scores);
 - ``lazy``: in a fresh interpreter, registering and listing the component's plugin
   imports neither TensorFlow, Keras, NumPy nor any of its implementation modules;
-- ``export``: for a spec tagged ``export:saved_model`` or ``export:tflite``, the
-  exported artifact (`zoo.export`) run by TensorFlow's SavedModel loader or the TFLite
-  interpreter matches the Keras outputs within ``zoo._export.TOLERANCES``.
+- ``export``: for a spec tagged ``export:saved_model`` or ``export:tflite`` (one tag
+  per row of the export table, ``zoo/_export/formats.py``), the exported artifact
+  (`zoo.export`) run in its own runtime (TensorFlow's SavedModel loader, the TFLite
+  interpreter) matches the Keras outputs within the row's tolerance
+  (``zoo._export.TOLERANCES``).
 
 A recipe reuses its builder (or, for a graph recipe, registered layers) at other
 sizes: ``mixed_precision``, ``mixed_bfloat16`` and ``xla`` do not apply to it, the

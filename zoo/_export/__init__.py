@@ -79,6 +79,9 @@ QUANTIZATIONS = quantizations()
 #: ``format/quantization`` (from each row's ``tolerances``).
 TOLERANCES = tolerances()
 
+#: Keras backend names as messages spell them.
+_BACKEND_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
+
 
 def export_format(path: str | os.PathLike[str], format: str | None = None) -> str:
     """The format of an export to ``path``: ``format`` if given, else from the suffix.
@@ -186,7 +189,3 @@ def export(
         )
     fmt.export(model, path, ExportOptions(quantization, select_tf_ops, data))
     return path
-
-
-#: Keras backend names as messages spell them.
-_BACKEND_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}

@@ -3,8 +3,8 @@
 
 Adding a format is one module (``zoo/_export/<format>.py``: a ``check_path``, an
 ``export_<format>`` that writes atomically, and a ``run_<format>`` that runs the artifact
-in its own runtime) and one `ExportFormat` row in `FORMATS`. The table is data: no
-format's module is imported for listing, and every runtime is imported on first use.
+in its own runtime) and one `ExportFormat` row in `FORMATS`. Reading the table is
+cheap: the format modules import their runtimes (TensorFlow, ...) on first use.
 """
 
 from __future__ import annotations
