@@ -135,7 +135,7 @@ def fit(
                 verbose=plan.verbose if plan.verbose in (0, 1) else 0,
                 shuffle=False,  # each epoch is shuffled by its own seed in the pipeline
             )
-            metrics, history, paths, digests = _finish(model, splits, folder, plan, distribution)
+            results, history, paths, digests = _finish(model, splits, folder, plan, distribution)
         shutil.rmtree(run_folder.backup_folder(folder), ignore_errors=True)
         best = _best_epoch(history, monitor, plan)
         record = run_folder.finished_record(
@@ -145,7 +145,7 @@ def fit(
         run_folder.write_json(paths["run"], record)
     if not chief:  # its own folder went; the run is the chief's
         paths = {**run_folder.paths(target), **{k: target / v.name for k, v in paths.items()}}
-    return FitResult(model=model, history=history, metrics=metrics, run_dir=target, paths=paths)
+    return FitResult(model=model, history=history, metrics=results, run_dir=target, paths=paths)
 
 
 # === The steps of a run ===

@@ -36,8 +36,8 @@ class FitOptions:
     callbacks: list[Any]
     overrides: dict[str, Any]
     data_args: dict[str, Any]
-    epochs: int | None
-    batch_size: int | None
+    epochs: int  # 0: not given (until settled)
+    batch_size: int  # 0: not given (until settled)
     learning_rate: float | None
     seed: int
     precision: str
@@ -57,8 +57,8 @@ class FitOptions:
             self,
             defaults=defaults,
             learning_rate=learning_rate,
-            epochs=run_folder.remembered(earlier, "epochs", self.epochs) or defaults.epochs,
-            batch_size=run_folder.remembered(earlier, "batch_size", self.batch_size)
+            epochs=run_folder.remembered(earlier, "epochs", self.epochs or None) or defaults.epochs,
+            batch_size=run_folder.remembered(earlier, "batch_size", self.batch_size or None)
             or defaults.batch_size,
         )
 
@@ -112,6 +112,8 @@ def fit_options(given: Mapping[str, Any]) -> FitOptions:
         loss=given["loss"],
         metrics=given["metrics"],
         optimizer=given["optimizer"],
+        epochs=checked.pop("epochs") or 0,
+        batch_size=checked.pop("batch_size") or 0,
         **checked,
     )
 

@@ -267,7 +267,7 @@ def jsonable(value: Any) -> Any:
         return [jsonable(v) for v in value]
     if isinstance(value, Path):
         return str(value)
-    if hasattr(value, "tolist") and getattr(value, "ndim", 0):
+    if hasattr(value, "tolist") and getattr(value, "ndim", None):
         return jsonable(value.tolist())  # a NumPy array
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         return value.item()  # a NumPy scalar
@@ -469,6 +469,23 @@ def begin(folder: Path, record: Mapping[str, Any], *, default: bool) -> None:
         if created:
             shutil.rmtree(folder, ignore_errors=True)
         raise
+
+
+def run_data(folder: Path) -> dict[str, Any]:
+    """What the run in ``folder`` trained on, to load it again (int8 calibration, evaluation).
+
+    ``{"data": source id or path, "data_args": {...}, "seed": int, "batch_size": int}``,
+    the arguments of `zoo.load_data`; a ZooError if ``folder`` holds no run.
+    """
+    record = read_run(folder)
+    options = record.get("options") or {}
+    batch = record.get("batch_size")
+    return {
+        "data": options.get("data_source", record.get("data_source")),
+        "data_args": dict(options.get("data_arguments", record.get("data_arguments")) or {}),
+        "seed": options.get("seed", record.get("seed", 0)),
+        "batch_size": options.get("batch_size", (batch or {}).get("global")),
+    }
 
 
 def read_completed_run(run: Path) -> tuple[dict[str, Any], dict[str, Any], Path]:
