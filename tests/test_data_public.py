@@ -102,3 +102,17 @@ def test_plugins_and_examples_import_only_public_zoo_modules():
     assert files
     private = [hit for path in files for hit in _private_imports(path)]
     assert private == []
+
+
+def test_a_declared_classification_task_gets_the_class_count_check():
+    import keras
+
+    from zoo._training.checks import check_fits
+
+    labels = zoo.data.Task("intent_for_test", classification=True)
+    y = np.arange(40) % 2
+    data = zoo.data.split_arrays(np.ones((40, 3), "float32"), y, source="mine/toy", task=labels)
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, keras.layers.Dense(3)(inputs))
+    with pytest.raises(zoo.ZooError, match="predicts 3 classes"):
+        check_fits(model, data.info, "mine")

@@ -1,12 +1,13 @@
 """What a plugin's data source is written with: splits, pipelines, tasks and errors.
 
-keras-zoo has two faces, the way keras-hub keeps ``keras_hub.models`` apart from its
-``keras_hub.layers`` building blocks. The user's face is ``zoo`` itself (`zoo.build`,
-`zoo.fit`, `zoo.tune`, `zoo.load`, `zoo.load_data`, ...). The plugin author's face is
-this module for data sources, `zoo.testing` for the conformance kit, and
-`zoo.hookspecs` / `zoo.hookimpl` for the hooks that register specs. First-party
-plugins are written with these public modules only, exactly as a third party's;
-anything under ``zoo._...`` is private and may change.
+keras-zoo has two faces, the way keras-hub offers its public API as namespaces
+(``keras_hub.models``, ``keras_hub.layers``, ``keras_hub.tokenizers``) over a private
+``keras_hub.src``. The user's face is ``zoo`` itself (`zoo.build`, `zoo.fit`,
+`zoo.tune`, `zoo.load`, `zoo.load_data`, ...). The plugin author's face is this module
+for data sources, `zoo.testing` for the conformance kit, and `zoo.hookspecs` /
+`zoo.hookimpl` for the hook that registers specs (`zoo.ComponentSpec`, `zoo.Recipe`).
+First-party plugins are written with these public modules only, exactly as a third
+party's; anything under ``zoo._...`` is private and may change.
 
 A data source is a function, declared as a spec of kind ``dataset`` in the plugin's
 ``zoo_register`` hook and imported on first use, that takes keyword arguments (always

@@ -142,12 +142,12 @@ def _run_int8(path: str | Path, inputs: Any, input_names: list[str], batch: int)
     return [np.concatenate([c[i] for c in chunks]) for i in range(len(chunks[0]))]
 
 
-def _score(task: str, y: Any, prediction: Any) -> dict[str, float]:
+def _score(classify: bool, y: Any, prediction: Any) -> dict[str, float]:
     import numpy as np
 
     y = np.asarray(y)
     prediction = np.asarray(prediction)
-    if task == "classification":
+    if classify:
         if prediction.ndim >= 2 and prediction.shape[-1] > 1:
             labels = np.argmax(prediction, axis=-1)
         else:  # one sigmoid unit
@@ -176,11 +176,11 @@ def compare_int8(model: Any, path: str | Path, data: Any, split: str = "test") -
     reference = model.predict(x, batch_size=256, verbose=0)
     reference = keras.tree.flatten(reference)[0]
     quantized = run_int8(path, x, names)[0]
-    task = splits.info.task
+    classify = splits.info.is_classification
     return {
         "split": split,
         "examples": len(y),
         "io": IO_TYPE,
-        "float": _score(task, y, np.asarray(reference)),
-        "int8": _score(task, y, quantized),
+        "float": _score(classify, y, np.asarray(reference)),
+        "int8": _score(classify, y, quantized),
     }

@@ -27,7 +27,7 @@ def check_fits(model: Any, info: Any, label: str) -> None:
     elif len(inputs) == 1:
         _check_shape(label, tuple(inputs[0].shape[1:]), tuple(info.input_shape), info.source)
         _check_dtype(label, str(inputs[0].dtype), str(info.input_dtype), info.source)
-    if info.task == "classification" and info.num_classes and len(model.outputs) == 1:
+    if info.is_classification and info.num_classes and len(model.outputs) == 1:
         units = model.outputs[0].shape[-1]
         binary = units == 1 and info.num_classes == 2
         if units is not None and units != info.num_classes and not binary:

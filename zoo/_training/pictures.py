@@ -89,7 +89,7 @@ def run_pictures(
 
     drawn = {"curves": Path(folder) / run_folder.CURVES_FILE}
     learning_curves(history, drawn["curves"], f"{label} on {splits.info.source}")
-    if splits.info.task == "classification" and splits.test is not None:
+    if splits.info.is_classification and splits.test is not None:
         drawn["confusion"] = Path(folder) / run_folder.CONFUSION_FILE
         draw_confusion(model, splits, drawn["confusion"], label)
     return drawn
