@@ -85,47 +85,8 @@ def apply_overrides(
                 )
             inputs = data["inputs"] = {k: dict(v) for k, v in data["inputs"].items()}
             inputs[owner][field_name] = value
-        else:
-            node = nodes[index_of[owner]]
-            node.setdefault("name", owner)  # an auto-named node keeps its name
-            if field_name == "repeat":
-                if "each" in node:
-                    raise ArgumentError(
-                        f"{label}: {owner!r} repeats once per value of each "
-                        f"({', '.join(node['each'])}), so its repeat is set through them. "
-                        f"Received: {key}={value!r}. Override "
-                        f"{owner}.{next(iter(node['each']))} with a list instead."
-                    )
-                node["repeat"] = value
-            elif field_name in ("args", "first_args", "each", "inputs", "layer", "name"):
-                raise ArgumentError(
-                    f"{label}: an override sets one argument of a node. Received: {key!r}. "
-                    f"Use {owner}.<argument>=value."
-                )
-            elif field_name in node.get("each", {}):
-                if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or not value:
-                    raise ArgumentError(
-                        f"{label}: {owner}.{field_name} gives one value per copy of "
-                        f"{owner!r}, so it is a non-empty list. Received: {key}={value!r}. "
-                        f"Example: {owner}.{field_name}=[256, 128]."
-                    )
-                each = node["each"] = dict(node["each"])
-                each[field_name] = list(value)
-                others = [k for k, v in each.items() if k != field_name and len(v) != len(value)]
-                for other in others:  # a scalar-valued sibling list follows the new length
-                    if len({repr(v) for v in each[other]}) == 1:
-                        each[other] = [each[other][0]] * len(value)
-                    else:
-                        raise ArgumentError(
-                            f"{label}: every list in {owner}.each has one value per copy. "
-                            f"Received: {key} with {len(value)} value(s), but "
-                            f"{owner}.{other} has {len(each[other])}. Override both."
-                        )
-                touched[(owner, field_name)] = key
-            else:
-                args = node["args"] = dict(node.get("args", {}))
-                args[field_name] = value
-                touched[(owner, field_name)] = key
+        elif _override_node(nodes[index_of[owner]], owner, field_name, key, value, label):
+            touched[(owner, field_name)] = key
     try:
         new = parse_graph(data, source=spec.source, key=spec.key)
     except GraphError as error:
@@ -133,6 +94,58 @@ def apply_overrides(
             f"{label}: the overrides make the graph invalid: {error}"
         ) from None
     return new, touched
+
+
+def _override_node(
+    node: dict[str, Any], owner: str, field_name: str, key: str, value: Any, label: str
+) -> bool:
+    """Set one override on a node's data; True when it set one of the node's arguments."""
+    node.setdefault("name", owner)  # an auto-named node keeps its name
+    if field_name == "repeat":
+        if "each" in node:
+            raise ArgumentError(
+                f"{label}: {owner!r} repeats once per value of each "
+                f"({', '.join(node['each'])}), so its repeat is set through them. "
+                f"Received: {key}={value!r}. Override "
+                f"{owner}.{next(iter(node['each']))} with a list instead."
+            )
+        node["repeat"] = value
+        return False
+    if field_name in ("args", "first_args", "each", "inputs", "layer", "name"):
+        raise ArgumentError(
+            f"{label}: an override sets one argument of a node. Received: {key!r}. "
+            f"Use {owner}.<argument>=value."
+        )
+    if field_name in node.get("each", {}):
+        _override_each(node, owner, field_name, key, value, label)
+        return True
+    args = node["args"] = dict(node.get("args", {}))
+    args[field_name] = value
+    return True
+
+
+def _override_each(
+    node: dict[str, Any], owner: str, field_name: str, key: str, value: Any, label: str
+) -> None:
+    """Replace one list of a node's ``each``; scalar-valued sibling lists follow its length."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or not value:
+        raise ArgumentError(
+            f"{label}: {owner}.{field_name} gives one value per copy of "
+            f"{owner!r}, so it is a non-empty list. Received: {key}={value!r}. "
+            f"Example: {owner}.{field_name}=[256, 128]."
+        )
+    each = node["each"] = dict(node["each"])
+    each[field_name] = list(value)
+    others = [k for k, v in each.items() if k != field_name and len(v) != len(value)]
+    for other in others:  # a scalar-valued sibling list follows the new length
+        if len({repr(v) for v in each[other]}) == 1:
+            each[other] = [each[other][0]] * len(value)
+        else:
+            raise ArgumentError(
+                f"{label}: every list in {owner}.each has one value per copy. "
+                f"Received: {key} with {len(value)} value(s), but "
+                f"{owner}.{other} has {len(each[other])}. Override both."
+            )
 
 
 def override_keys(spec: GraphSpec) -> list[tuple[str, Any]]:

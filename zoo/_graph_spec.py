@@ -17,7 +17,7 @@ any), its key, and the node.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -271,6 +271,10 @@ def _parse_inputs(source: str, key: str, value: object) -> tuple[InputSpec, ...]
     return tuple(inputs)
 
 
+#: ``fail(sub, message)``: a GraphError about the key ``<node's key><sub>``, naming the node.
+_Fail = Callable[[str, str], GraphError]
+
+
 def _parse_node(
     source: str,
     graph_key: str,
@@ -291,6 +295,30 @@ def _parse_node(
         return _fail(source, f"{key}{sub}{tail}", message)
 
     _check_keys(source, key, body, NODE_KEYS, "A node", tail)
+    layer = _node_layer(body, fail)
+    tables = _node_tables(body, fail)
+    each = _node_each(tables, fail)
+    repeat = _node_repeat(body, each, fail)
+    if tables["first_args"] and repeat == 1:
+        raise fail(
+            ".first_args",
+            "first_args only makes sense for a repeated node (repeat > 1). "
+            f"Received: first_args={dict(tables['first_args'])!r}, repeat=1. Put them in args.",
+        )
+    return {
+        "name": name,
+        "layer": layer,
+        "index": index,
+        "args": dict(tables["args"]),
+        "inputs": _node_inputs(body, has_previous, model_inputs, fail),
+        "repeat": repeat,
+        "first_args": dict(tables["first_args"]),
+        "each": each,
+    }
+
+
+def _node_layer(body: Mapping[str, Any], fail: _Fail) -> str:
+    """A node's ``layer``: a component id, a unique short name or ``keras/<Name>``."""
     if "layer" not in body:
         raise fail(
             "",
@@ -305,6 +333,11 @@ def _parse_node(
             "short name) or a Keras built-in ('keras/Conv2D'), never an import path. "
             f"Received: layer={layer!r}.",
         )
+    return layer
+
+
+def _node_tables(body: Mapping[str, Any], fail: _Fail) -> dict[str, Mapping[str, Any]]:
+    """A node's argument tables ``args``, ``first_args`` and ``each`` (empty when absent)."""
     tables: dict[str, Mapping[str, Any]] = {}
     for table_key in ("args", "first_args", "each"):
         value = body.get(table_key, {})
@@ -320,6 +353,11 @@ def _parse_node(
                 f"{table_key}. Received: name={value['name']!r}.",
             )
         tables[table_key] = value
+    return tables
+
+
+def _node_each(tables: Mapping[str, Mapping[str, Any]], fail: _Fail) -> dict[str, list[Any]]:
+    """A node's ``each``: one list per argument, one value per copy, all of one length."""
     each: dict[str, list[Any]] = {}
     for arg, values in tables["each"].items():
         if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Sequence):
@@ -344,13 +382,17 @@ def _parse_node(
             "an argument is set either in args/first_args or in each, not both. "
             f"Received: {', '.join(both)} in both. Keep it in one place.",
         )
-    lengths = {len(v) for v in each.values()}
-    if len(lengths) > 1:
+    if len({len(v) for v in each.values()}) > 1:
         raise fail(
             ".each",
             "every list in each has one value per copy, so they have the same length. "
             f"Received lengths {', '.join(f'{k}={len(v)}' for k, v in each.items())}.",
         )
+    return each
+
+
+def _node_repeat(body: Mapping[str, Any], each: Mapping[str, list[Any]], fail: _Fail) -> int:
+    """How many copies a node chains: its ``repeat``, or the length of its ``each`` lists."""
     repeat: int | None = None
     if "repeat" in body:
         repeat = body["repeat"]
@@ -367,7 +409,7 @@ def _parse_node(
                 f"repeat={repeat}. Use fewer copies, or several nodes.",
             )
     if each:
-        (length,) = lengths
+        length = len(next(iter(each.values())))
         if repeat is not None and repeat != length:
             raise fail(
                 "",
@@ -375,13 +417,13 @@ def _parse_node(
                 f"lists {length} value(s). Drop repeat (each sets it) or fix the lists.",
             )
         repeat = length
-    repeat = repeat or 1
-    if tables["first_args"] and repeat == 1:
-        raise fail(
-            ".first_args",
-            "first_args only makes sense for a repeated node (repeat > 1). "
-            f"Received: first_args={dict(tables['first_args'])!r}, repeat=1. Put them in args.",
-        )
+    return repeat or 1
+
+
+def _node_inputs(
+    body: Mapping[str, Any], has_previous: bool, model_inputs: list[str], fail: _Fail
+) -> tuple[str, ...] | None:
+    """A node's inputs; None for the previous node (filled in once every node has a name)."""
     if "inputs" in body:
         raw = body["inputs"]
         refs = [raw] if isinstance(raw, str) else raw
@@ -395,28 +437,17 @@ def _parse_node(
                 "inputs is a node or input name, or a non-empty list of them. "
                 f"Received: inputs={raw!r}.",
             )
-        inputs: tuple[str, ...] | None = tuple(refs)
-    elif has_previous:
-        inputs = None  # the previous node, once every node has a name
-    elif len(model_inputs) == 1:
-        inputs = (model_inputs[0],)
-    else:
-        raise fail(
-            "",
-            "the first node takes the graph's only input by default, but this graph has "
-            f"{len(model_inputs)} inputs. Received: no inputs key. Name them, e.g. "
-            f"inputs = [{', '.join(repr(n) for n in model_inputs)}].",
-        )
-    return {
-        "name": name,
-        "layer": layer,
-        "index": index,
-        "args": dict(tables["args"]),
-        "inputs": inputs,
-        "repeat": repeat,
-        "first_args": dict(tables["first_args"]),
-        "each": each,
-    }
+        return tuple(refs)
+    if has_previous:
+        return None  # the previous node, once every node has a name
+    if len(model_inputs) == 1:
+        return (model_inputs[0],)
+    raise fail(
+        "",
+        "the first node takes the graph's only input by default, but this graph has "
+        f"{len(model_inputs)} inputs. Received: no inputs key. Name them, e.g. "
+        f"inputs = [{', '.join(repr(n) for n in model_inputs)}].",
+    )
 
 
 def _expansions(name: str, repeat: int) -> list[str]:
