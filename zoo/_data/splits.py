@@ -330,7 +330,13 @@ def from_arrays(
     ({'train': 80, 'validation': 19, 'test': None}, None)
     """
     check_batch_size(batch_size)
-    train_x, train_y = splits["train"]
+    train = splits.get("train")
+    if train is None:
+        raise ZooError(
+            "A data source has a training split. Received: splits without 'train' from "
+            f"{source!r}. Pass {{'train': (x, y), ...}}."
+        )
+    train_x, train_y = train
     input_shape, input_dtype = _shape_dtype(train_x)
     train_y = np.asarray(train_y)
     info = DataInfo(
@@ -343,13 +349,13 @@ def from_arrays(
         target_dtype=str(train_y.dtype),
         num_classes=num_classes,
         class_names=None if class_names is None else tuple(str(c) for c in class_names),
-        sizes={s: (None if splits.get(s) is None else length(splits[s][0])) for s in SPLITS},
+        sizes={s: _size(splits.get(s)) for s in SPLITS},
         split=_plain(dict(split or {})),
         builder_arguments=_plain(dict(builder_arguments or {})),
         preprocessing=_plain(dict(preprocessing or {})),
     )
-    pipes = {}
-    examples = {}
+    pipes: dict[str, Any] = {}
+    examples: dict[str, Any] = {}
     for name in SPLITS:
         pair = splits.get(name)
         if pair is None or length(pair[0]) == 0:
@@ -368,6 +374,10 @@ def from_arrays(
         batch_size=batch_size,
         examples=examples,
     )
+
+
+def _size(pair: tuple[Any, Any] | None) -> int | None:
+    return None if pair is None else length(pair[0])
 
 
 def split_arrays(
@@ -490,7 +500,7 @@ def named_targets(splits: DataSplits, names: list[str] | tuple[str, ...]) -> Dat
     def spread(x: Any, y: Any) -> Any:
         return x, {name: y for name in names}
 
-    mapped = {
+    mapped: dict[str, Any] = {
         name: None if getattr(splits, name) is None else getattr(splits, name).map(spread)
         for name in SPLITS
     }
