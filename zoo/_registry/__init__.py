@@ -2,6 +2,7 @@
 
     registry.py         the `Registry`: loads plugins and registry files, keeps what they
                         declare, resolves names (ids and unique short names)
+    loading.py          the `PluginLoader`: entry points and plugin objects through pluggy
     plugins.py          entry points, plugin control (ZOO_*), isolation, distributions
     recipes.py          recipe checks (passed in to the Registry; builder and graph recipes)
     implementations.py  a component's implementation: imported from its target, checked

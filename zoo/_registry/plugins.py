@@ -243,7 +243,7 @@ def warn_unknown_names(environ: Mapping[str, str], installed: list[str]) -> None
                     f"matches none.{did_you_mean(name, installed)} Installed: "
                     f"{', '.join(installed) or '(none)'}.",
                     ZooWarning,
-                    stacklevel=5,
+                    stacklevel=6,
                 )
 
 

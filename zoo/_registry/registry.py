@@ -25,17 +25,12 @@ from __future__ import annotations
 import dataclasses
 import importlib.metadata
 import os
-import sys
 import threading
-import time
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import pluggy
-
-from zoo import hookspecs
 from zoo._errors import (
     AmbiguousNameError,
     ArgumentError,
@@ -49,30 +44,20 @@ from zoo._errors import (
 )
 from zoo._listing import filter_entries
 from zoo._places import registry_paths
-from zoo._registry import core, plugins
+from zoo._registry import core
 from zoo._registry.implementations import check_backend, check_keras_name, import_target
+from zoo._registry.loading import Loaded, PluginLoader
 from zoo._registry.plugins import (
     CORE_DISTRIBUTION,
     CORE_NAMESPACE,
-    Interrupts,
-    api_versions,
-    collector,
-    describe_error,
-    disabled_reason,
-    discover,
-    distribution_of,
-    entry_point_problem,
     env_flag,
-    failed,
     hashable_plugin,
     is_core_module,
-    source_of,
-    warn_unknown_names,
 )
 from zoo._registry.recipes import RecipeChecker, check_recipe, strip_source
 from zoo._registry_file import RegistryConfig, load_registry_config
 from zoo._spec import KINDS, ComponentSpec, Entry, PluginInfo, Recipe, check_name, natural_key
-from zoo._version import PLUGIN_API_VERSION, __version__
+from zoo._version import __version__
 
 
 def _is_recipe(entry: Entry) -> bool:
@@ -110,8 +95,7 @@ class Registry:
         self._loaded = False
         self._error: ZooError | None = None
         self._config = RegistryConfig()
-        self._pm = pluggy.PluginManager("zoo")
-        self._pm.add_hookspecs(hookspecs)
+        self._loader = PluginLoader()
         self._plugins: dict[str, PluginInfo] = {}
         self._specs: dict[str, ComponentSpec] = {}
         self._recipes: dict[str, Recipe] = {}
@@ -155,60 +139,15 @@ class Registry:
         return env_flag(self._environ, "ZOO_STRICT_PLUGINS") or self._config.strict
 
     def _load_entry_points(self) -> None:
-        by_name: dict[str, list[importlib.metadata.EntryPoint]] = {}
-        for ep in discover(self._entry_points):
-            by_name.setdefault(ep.name, []).append(ep)
-        warn_unknown_names(self._environ, sorted(by_name, key=natural_key))
-        if CORE_NAMESPACE in by_name:  # an impostor must not knock out the core's own
-            eps = by_name.pop(CORE_NAMESPACE)
-            for ep in eps:
-                info = PluginInfo(ep.name, "failed", *distribution_of(ep), ep.value)
-                why = entry_point_problem(ep, info)
-                if why is None and CORE_NAMESPACE in self._plugins:
-                    why = f"the core's plugin {CORE_NAMESPACE!r} is built in, not an entry point"
-                if why is None:
-                    by_name.setdefault(CORE_NAMESPACE, []).append(ep)
-                else:
-                    self._refused.append(dataclasses.replace(info, reason=why))
-        with Interrupts() as interrupts:
-            for name in sorted(by_name, key=natural_key):
-                self._record(self._load_entry_point(name, by_name[name], interrupts))
-
-    def _load_entry_point(
-        self, name: str, eps: list[importlib.metadata.EntryPoint], interrupts: Interrupts
-    ) -> PluginInfo:
-        if len(eps) > 1:
-            sources = " and ".join(f"{ep.value} ({source_of(ep)})" for ep in eps)
-            reason = (
-                f"two distributions provide the plugin {name!r}: {sources}. Neither is "
-                "loaded; uninstall one of them."
-            )
-            for ep in eps[1:]:
-                self._record(PluginInfo(name, "failed", *distribution_of(ep), ep.value, reason))
-            return PluginInfo(name, "failed", *distribution_of(eps[0]), eps[0].value, reason)
-        ep = eps[0]
-        info = PluginInfo(name, "disabled", *distribution_of(ep), ep.value)
-        reason = disabled_reason(self._environ, self._config, name)
-        if reason is not None:
-            return dataclasses.replace(info, reason=reason)
-        if (why := entry_point_problem(ep, info)) is not None:
-            return dataclasses.replace(info, status="failed", reason=why)
-        before = {m for m in plugins.HEAVY_MODULES if m in sys.modules}
-        start = time.perf_counter()
-        try:
-            plugin = ep.load()
-        except KeyboardInterrupt as error:
-            if interrupts.real:
-                raise
-            info = failed(info, "import failed", error)
-        except BaseException as error:  # SystemExit too: a plugin never ends the command
-            info = failed(info, "import failed", error)
-        else:
-            info = self._add_plugin(plugin, info, interrupts)
-        heavy = tuple(m for m in plugins.HEAVY_MODULES if m in sys.modules and m not in before)
-        return dataclasses.replace(
-            info, load_seconds=time.perf_counter() - start, heavy_imports=heavy
+        records, refused = self._loader.load_entry_points(
+            self._entry_points,
+            self._environ,
+            self._config,
+            core_loaded=CORE_NAMESPACE in self._plugins,
         )
+        self._refused += refused
+        for loaded in records:
+            self._keep(loaded)
 
     def _load_core_plugin(self) -> None:
         """The core's own components (the data sources ``zoo/npz``, ``zoo/csv``): plugin ``zoo``.
@@ -219,85 +158,18 @@ class Registry:
         if not self._include_default_file:
             return
         info = PluginInfo(core.PLUGIN, "disabled", CORE_DISTRIBUTION, __version__, core.__name__)
-        self._record(self._add_plugin(core, info))
+        self._keep(self._loader.add(core, info))
 
-    def _record(self, info: PluginInfo) -> None:
+    def _keep(self, loaded: Loaded) -> PluginInfo:
+        """Record a plugin and keep what it declares (a loaded one's specs and recipes)."""
+        info = loaded.info
+        if info.status == "loaded":
+            self._specs.update((spec.id, spec) for spec in loaded.specs)
+            self._recipes.update((recipe.id, recipe) for recipe in loaded.recipes)
+            self._owned[info.name] = [item.id for item in [*loaded.specs, *loaded.recipes]]
         # Two failed twins share a name; keep the first record, whose reason names both.
         self._plugins.setdefault(info.name, info)
-
-    def _call_hook(self, hook: str, plugin: object, **kwargs: Any) -> list[Any]:
-        others = [p for p in self._pm.get_plugins() if p is not plugin]
-        return self._pm.subset_hook_caller(hook, remove_plugins=others)(**kwargs)
-
-    def _add_plugin(
-        self, plugin: object, info: PluginInfo, interrupts: Interrupts | None = None
-    ) -> PluginInfo:
-        """Register one plugin object with pluggy and collect its declarations, all or nothing."""
-        name = info.name
-        try:
-            self._pm.register(plugin, name=name)
-        except Exception as error:
-            return dataclasses.replace(
-                info, status="failed", reason=f"invalid plugin: {describe_error(error)}"
-            )
-        try:
-            declared = self._call_hook("zoo_plugin_api", plugin)
-            versions = api_versions(declared)
-            if versions is not None and PLUGIN_API_VERSION not in versions:
-                self._pm.unregister(plugin)
-                return dataclasses.replace(
-                    info,
-                    status="incompatible",
-                    reason=(
-                        f"supports plugin API {', '.join(map(str, sorted(versions)))}; this "
-                        f"keras-zoo speaks {PLUGIN_API_VERSION}. Install a version of "
-                        f"{info.distribution or 'the plugin'} made for plugin API "
-                        f"{PLUGIN_API_VERSION}, or a keras-zoo that speaks its version."
-                    ),
-                )
-            declarations: list[ComponentSpec | Recipe] = []
-            self._call_hook("zoo_register", plugin, register=collector(name, declarations))
-            specs, recipes = self._validate_declarations(info, declarations)
-        except KeyboardInterrupt as error:
-            self._pm.unregister(plugin)
-            if interrupts is None or interrupts.real:
-                raise
-            return failed(info, "a hook raised", error)
-        except BaseException as error:  # SystemExit too: a plugin never ends the command
-            self._pm.unregister(plugin)
-            if isinstance(error, Exception):
-                return dataclasses.replace(info, status="failed", reason=describe_error(error))
-            return failed(info, "a hook raised", error)
-        for spec in specs:
-            self._specs[spec.id] = spec
-        for recipe in recipes:
-            self._recipes[recipe.id] = recipe
-        self._owned[name] = [item.id for item in [*specs, *recipes]]
-        return dataclasses.replace(info, status="loaded", components=len(specs) + len(recipes))
-
-    def _validate_declarations(
-        self, info: PluginInfo, declarations: list[ComponentSpec | Recipe]
-    ) -> tuple[list[ComponentSpec], list[Recipe]]:
-        specs: list[ComponentSpec] = []
-        recipes: list[Recipe] = []
-        seen: set[str] = set()
-        for item in declarations:
-            if item.name in seen:
-                raise PluginError(
-                    f"A plugin declares each name once. Received: {item.name!r} twice from "
-                    f"plugin {info.name!r}. Rename or remove one."
-                )
-            seen.add(item.name)
-            if isinstance(item, ComponentSpec):
-                specs.append(
-                    dataclasses.replace(
-                        item, plugin=info.name, distribution=info.distribution, version=info.version
-                    )
-                )
-            else:
-                source = f"plugin {info.name} ({info.distribution} {info.version})".strip()
-                recipes.append(dataclasses.replace(item, namespace=info.name, source=source))
-        return specs, recipes
+        return info
 
     def _refresh_recipes(self) -> None:
         """Place the registry files' recipes beside the plugins' ones and decide availability."""
@@ -414,10 +286,10 @@ class Registry:
                     "Unregister it first or pass another name."
                 )
             info = PluginInfo(name, "disabled", distribution, version, repr(plugin))
-            info = self._add_plugin(hashable_plugin(plugin, name), info)
-            if info.status != "loaded":
-                raise PluginError(f"Plugin {name!r} is {info.status}: {info.reason}")
-            self._plugins[name] = info
+            loaded = self._loader.add(hashable_plugin(plugin, name), info)
+            if loaded.info.status != "loaded":
+                raise PluginError(f"Plugin {name!r} is {loaded.info.status}: {loaded.info.reason}")
+            info = self._keep(loaded)
             try:
                 self._refresh_recipes()
             except ZooError:
@@ -442,9 +314,7 @@ class Registry:
                     f"{did_you_mean(name, self._plugins)}"
                 )
             del self._plugins[name]
-            plugin = self._pm.get_plugin(name)
-            if plugin is not None:
-                self._pm.unregister(plugin)
+            self._loader.remove(name)
             for owned_id in self._owned.pop(name, []):
                 self._specs.pop(owned_id, None)
                 self._recipes.pop(owned_id, None)
@@ -462,7 +332,7 @@ class Registry:
     def plugin_object(self, name: str) -> object | None:
         """The object registered for a loaded plugin (its module, usually), or None."""
         self.load()
-        return self._pm.get_plugin(name)
+        return self._loader.plugin_object(name)
 
     def settings(self, plugin: str) -> dict[str, Any]:
         """The ``[settings.<plugin>]`` table of the registry files (empty if none)."""
