@@ -116,3 +116,16 @@ def test_a_declared_classification_task_gets_the_class_count_check():
     model = keras.Model(inputs, keras.layers.Dense(3)(inputs))
     with pytest.raises(zoo.ZooError, match="predicts 3 classes"):
         check_fits(model, data.info, "mine")
+
+
+@pytest.mark.parametrize("name", ["split_arrays", "from_arrays", "pipeline", "Task", "require"])
+def test_the_docstring_examples_run(name):
+    import doctest
+
+    finder = doctest.DocTestFinder(recurse=False)
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    tests = finder.find(getattr(zoo.data, name), name, globs={})
+    assert tests and tests[0].examples, f"{name} has no example"
+    for test in tests:
+        runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0

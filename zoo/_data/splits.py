@@ -243,7 +243,30 @@ def pipeline(
     buffer_size: int | None = None,
     shard_policy: str = "DATA",
 ) -> Any:
-    """Batch an unbatched ``tf.data.Dataset``; reshuffle each epoch (seeded) if ``shuffle``."""
+    """Batch an unbatched ``tf.data.Dataset``; reshuffle each epoch (seeded) if ``shuffle``.
+
+    For a data source that builds its own ``tf.data`` pipeline (decoding files, say) and
+    then makes `DataSplits` itself: training splits shuffle, the others keep their order.
+
+    Args:
+        dataset: an unbatched ``tf.data.Dataset`` of ``(x, y)`` examples.
+        batch_size: examples per batch.
+        shuffle: reshuffle the examples each epoch (the training split).
+        seed: the seed of the shuffle.
+        buffer_size: the shuffle buffer; by default the dataset's cardinality (all of it
+            when known, else 10,000).
+        shard_policy: the ``tf.data`` auto-shard policy under a distribution strategy:
+            ``"DATA"`` for in-memory data, ``"FILE"`` for many files, ``"AUTO"``, ``"OFF"``.
+
+    Example:
+
+    >>> import tensorflow as tf
+    >>> import zoo.data
+    >>> examples = tf.data.Dataset.from_tensor_slices((tf.zeros([10, 3]), tf.range(10)))
+    >>> batches = zoo.data.pipeline(examples, batch_size=4, shuffle=True, seed=0)
+    >>> [int(y.shape[0]) for _, y in batches]
+    [4, 4, 2]
+    """
     import tensorflow as tf
 
     check_batch_size(batch_size)
