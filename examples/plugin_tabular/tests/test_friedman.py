@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import zoo
+
 from zoo_tabular.friedman import friedman_target
 
 
