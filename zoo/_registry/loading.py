@@ -130,9 +130,8 @@ class PluginLoader:
             ]
         ep = eps[0]
         info = PluginInfo(name, "disabled", *distribution_of(ep), ep.value)
-        reason = disabled_reason(environ, config, name)
-        if reason is not None:
-            return [Loaded(dataclasses.replace(info, reason=reason))]
+        if (disabled := disabled_reason(environ, config, name)) is not None:
+            return [Loaded(dataclasses.replace(info, reason=disabled))]
         if (why := entry_point_problem(ep, info)) is not None:
             return [Loaded(dataclasses.replace(info, status="failed", reason=why))]
         return [self._import_and_add(ep, info, interrupts)]
