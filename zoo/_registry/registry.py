@@ -173,6 +173,23 @@ class Registry:
 
     def _refresh_recipes(self) -> None:
         """Place the registry files' recipes beside the plugins' ones and decide availability."""
+        self._place_file_recipes()
+        self._by_name = {}
+        for spec in self._specs.values():
+            self._by_name.setdefault(spec.name, []).append(spec.id)
+        self._check_recipes()
+        for recipe in self._recipes.values():
+            if recipe.id not in self._unavailable:
+                self._by_name.setdefault(recipe.name, []).append(recipe.id)
+        for name, info in self._plugins.items():  # a loaded plugin's reason: its bad recipes
+            if info.status == "loaded":
+                bad = [i for i in self._owned.get(name, []) if i in self._invalid]
+                reason = "; ".join(f"recipe {i} is unavailable: {self._invalid[i]}" for i in bad)
+                if reason != info.reason:
+                    self._plugins[name] = dataclasses.replace(info, reason=reason)
+
+    def _place_file_recipes(self) -> None:
+        """Add the registry files' recipes; an id that is taken already is an error."""
         for recipe in self._config.recipes:
             existing = self._specs.get(recipe.id) or self._recipes.get(recipe.id)
             if existing is not None and existing is not recipe:
@@ -189,9 +206,13 @@ class Registry:
                     "one another; give this one another name or namespace."
                 )
             self._recipes[recipe.id] = recipe
-        self._by_name = {}
-        for spec in self._specs.values():
-            self._by_name.setdefault(spec.name, []).append(spec.id)
+
+    def _check_recipes(self) -> None:
+        """Run the recipe checker over every recipe: note the unavailable and invalid ones.
+
+        A registry file's mistake raises; a plugin's makes that recipe unavailable (and
+        invalid: strict mode and `register_plugin` refuse it), the rest keeps working.
+        """
         self._unavailable.clear()
         self._invalid.clear()
         from_plugins = {i for owned in self._owned.values() for i in owned}
@@ -201,19 +222,9 @@ class Registry:
             except RegistryFileError as error:
                 if recipe.id not in from_plugins:
                     raise
-                # A plugin's mistake: that recipe is unavailable, the rest keeps working.
                 reason = self._invalid[recipe.id] = strip_source(str(error), recipe)
             if reason is not None:
                 self._unavailable[recipe.id] = reason
-        for recipe in self._recipes.values():
-            if recipe.id not in self._unavailable:
-                self._by_name.setdefault(recipe.name, []).append(recipe.id)
-        for name, info in self._plugins.items():  # a loaded plugin's reason: its bad recipes
-            if info.status == "loaded":
-                bad = [i for i in self._owned.get(name, []) if i in self._invalid]
-                reason = "; ".join(f"recipe {i} is unavailable: {self._invalid[i]}" for i in bad)
-                if reason != info.reason:
-                    self._plugins[name] = dataclasses.replace(info, reason=reason)
 
     # === What a recipe checker asks (zoo._registry.recipes.RecipeLookup) ===
 
@@ -269,22 +280,7 @@ class Registry:
         """
         self.load()
         with self._lock:
-            if name is None:
-                name = getattr(plugin, "zoo_name", None) or getattr(plugin, "__name__", None)
-            check_name(name, "plugin name")
-            if name == CORE_NAMESPACE and not is_core_module(plugin):
-                raise PluginError(
-                    f"The plugin name {CORE_NAMESPACE!r} is reserved for keras-zoo's own "
-                    f"components. Received: {plugin!r} registered as {name!r}. Pass another "
-                    "name."
-                )
-            if name in self._plugins:
-                existing = self._plugins[name]
-                raise PluginError(
-                    f"Plugin names are unique. Received: {name!r}, already registered from "
-                    f"{existing.distribution or existing.value or 'code'} ({existing.status}). "
-                    "Unregister it first or pass another name."
-                )
+            name = self._free_plugin_name(plugin, name)
             info = PluginInfo(name, "disabled", distribution, version, repr(plugin))
             loaded = self._loader.add(hashable_plugin(plugin, name), info)
             if loaded.info.status != "loaded":
@@ -304,6 +300,26 @@ class Registry:
                     "Fix those recipes."
                 )
             return info
+
+    def _free_plugin_name(self, plugin: object, name: str | None) -> str:
+        """The name to register ``plugin`` under: valid, not the core's, not taken."""
+        if name is None:
+            name = getattr(plugin, "zoo_name", None) or getattr(plugin, "__name__", None)
+        name = check_name(name, "plugin name")
+        if name == CORE_NAMESPACE and not is_core_module(plugin):
+            raise PluginError(
+                f"The plugin name {CORE_NAMESPACE!r} is reserved for keras-zoo's own "
+                f"components. Received: {plugin!r} registered as {name!r}. Pass another "
+                "name."
+            )
+        if name in self._plugins:
+            existing = self._plugins[name]
+            raise PluginError(
+                f"Plugin names are unique. Received: {name!r}, already registered from "
+                f"{existing.distribution or existing.value or 'code'} ({existing.status}). "
+                "Unregister it first or pass another name."
+            )
+        return name
 
     def unregister_plugin(self, name: str) -> None:
         """Remove a plugin and everything it declared."""
