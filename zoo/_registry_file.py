@@ -101,6 +101,22 @@ def _bool(path: Path, key: str, value: object) -> bool:
 def read_registry_file(path: Path, config: RegistryConfig) -> None:
     """Validate ``path`` and merge it into ``config``; raise RegistryFileError if malformed."""
     path = Path(path)
+    data = _read_toml(path)
+    _check_keys(path, "", data, _TOP_KEYS)
+    _merge_plugins(path, _table(path, "plugins", data.get("plugins", {})), config)
+    settings = _table(path, "settings", data.get("settings", {}))
+    for plugin, values in settings.items():
+        config.settings.setdefault(plugin, {}).update(_table(path, f"settings.{plugin}", values))
+    recipes = _table(path, "recipes", data.get("recipes", {}))
+    for namespace, group in recipes.items():
+        group_key = f"recipes.{namespace}"
+        for name, body in _table(path, group_key, group).items():
+            config.recipes.append(_read_recipe(path, namespace, name, body))
+    config.files.append(path)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """The TOML data of ``path``, no deeper than `MAX_NESTING`; errors name the file."""
     try:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
@@ -131,9 +147,11 @@ def read_registry_file(path: Path, config: RegistryConfig) -> None:
             f"tables and lists nest at most {MAX_NESTING} deep in a registry file. Received: "
             "a value nested deeper. Flatten it.",
         )
-    _check_keys(path, "", data, _TOP_KEYS)
+    return data
 
-    plugins = _table(path, "plugins", data.get("plugins", {}))
+
+def _merge_plugins(path: Path, plugins: Mapping[str, Any], config: RegistryConfig) -> None:
+    """Merge a file's ``[plugins]`` table: the same control as the ZOO_* variables."""
     _check_keys(path, "plugins", plugins, _PLUGIN_KEYS)
     if "autoload" in plugins:
         config.autoload = _bool(path, "plugins.autoload", plugins["autoload"])
@@ -144,49 +162,42 @@ def read_registry_file(path: Path, config: RegistryConfig) -> None:
     if "deny" in plugins:
         config.deny += _names(path, "plugins.deny", plugins["deny"])
 
-    settings = _table(path, "settings", data.get("settings", {}))
-    for plugin, values in settings.items():
-        config.settings.setdefault(plugin, {}).update(_table(path, f"settings.{plugin}", values))
 
-    recipes = _table(path, "recipes", data.get("recipes", {}))
-    for namespace, group in recipes.items():
-        group_key = f"recipes.{namespace}"
-        for name, body in _table(path, group_key, group).items():
-            key = f"{group_key}.{name}"
-            body = _table(path, key, body)
-            _check_keys(path, key, body, _RECIPE_KEYS)
-            if "builder" not in body and "graph" not in body:
-                raise _fail(
-                    path,
-                    key,
-                    "a recipe needs a builder (the id of a registered model builder) or a "
-                    "graph (a model described as data, see docs/graphs.md).",
-                )
-            graph = body.get("graph")
-            if graph is not None:
-                graph = dict(_table(path, f"{key}.graph", graph))
-            try:
-                check_name(namespace, "recipe namespace")
-                recipe = Recipe(
-                    name=name,
-                    builder=body.get("builder", ""),
-                    args=dict(_table(path, f"{key}.args", body.get("args", {}))),
-                    summary=body.get("summary", ""),
-                    tags=body.get("tags", ()),
-                    search=dict(_table(path, f"{key}.search", body.get("search", {}))),
-                    namespace=namespace,
-                    source=str(path),
-                    graph=graph,
-                    training=dict(_table(path, f"{key}.training", body.get("training", {}))),
-                )
-            except RegistryFileError:
-                raise
-            except GraphError as error:  # already names the file and the key
-                raise RegistryFileError(str(error)) from None
-            except (ZooError, TypeError) as error:
-                raise _fail(path, key, str(error)) from None
-            config.recipes.append(recipe)
-    config.files.append(path)
+def _read_recipe(path: Path, namespace: str, name: str, body: object) -> Recipe:
+    """The recipe ``[recipes.<namespace>.<name>]`` of ``path``; errors name the file and key."""
+    key = f"recipes.{namespace}.{name}"
+    body = _table(path, key, body)
+    _check_keys(path, key, body, _RECIPE_KEYS)
+    if "builder" not in body and "graph" not in body:
+        raise _fail(
+            path,
+            key,
+            "a recipe needs a builder (the id of a registered model builder) or a "
+            "graph (a model described as data, see docs/graphs.md).",
+        )
+    graph = body.get("graph")
+    if graph is not None:
+        graph = dict(_table(path, f"{key}.graph", graph))
+    try:
+        check_name(namespace, "recipe namespace")
+        return Recipe(
+            name=name,
+            builder=body.get("builder", ""),
+            args=dict(_table(path, f"{key}.args", body.get("args", {}))),
+            summary=body.get("summary", ""),
+            tags=body.get("tags", ()),
+            search=dict(_table(path, f"{key}.search", body.get("search", {}))),
+            namespace=namespace,
+            source=str(path),
+            graph=graph,
+            training=dict(_table(path, f"{key}.training", body.get("training", {}))),
+        )
+    except RegistryFileError:
+        raise
+    except GraphError as error:  # already names the file and the key
+        raise RegistryFileError(str(error)) from None
+    except (ZooError, TypeError) as error:
+        raise _fail(path, key, str(error)) from None
 
 
 def load_registry_config(paths: Sequence[Path]) -> RegistryConfig:
