@@ -119,7 +119,10 @@ def imagenet_weights(family: str, include_top: bool) -> str:
     entry = WEIGHTS[family][0 if include_top else 1]
     home = keras_home()
     cache_file = os.path.join(home, "models", entry.file_name)
+    # Keras makes its home when it is imported; one named since then is made here, or
+    # get_file would fall back to /tmp/.keras for a folder it cannot write to.
     try:
+        os.makedirs(home, exist_ok=True)
         return keras.utils.get_file(
             entry.file_name,
             entry.url,
@@ -137,5 +140,7 @@ def imagenet_weights(family: str, include_top: bool) -> str:
 
 
 def _one_line(error: BaseException) -> str:
-    text = " ".join(str(error).split()) or type(error).__name__
+    text = " ".join(str(error).split())
+    if type(error) is not Exception:  # Keras' failed fetch; anything else says its type
+        text = f"{type(error).__name__}: {text}" if text else type(error).__name__
     return text if text.endswith(".") else text + "."
