@@ -184,11 +184,30 @@ def _history_name(model: Any, ref: Any) -> str:
 
 def model_to_spec(model: Any, registry: Any = None) -> dict[str, Any]:
     """The graph spec (a plain dict) that rebuilds ``model``'s layers and wiring."""
-    import keras
-
     from zoo._registry import default_registry
 
     registry = registry if registry is not None else default_registry()
+    config = _functional_config(model)
+    inputs = _spec_inputs(model, config)
+    nodes = []
+    for entry in config["layers"]:
+        if entry["name"] not in inputs:
+            nodes.append(_spec_node(model, entry, registry))
+    output_layers = config["output_layers"]
+    outputs: Any
+    if isinstance(output_layers, Mapping):
+        outputs = {key: _history_name(model, ref) for key, ref in output_layers.items()}
+    elif output_layers and isinstance(output_layers[0], (list, tuple)):
+        outputs = [_history_name(model, ref) for ref in output_layers]
+    else:
+        outputs = _history_name(model, output_layers)
+    return {"name": model.name, "inputs": inputs, "nodes": nodes, "outputs": outputs}
+
+
+def _functional_config(model: Any) -> Mapping[str, Any]:
+    """A Functional model's config, whose layer names can be node names."""
+    import keras
+
     if not isinstance(model, keras.Model):
         raise ZooError(
             f"zoo.to_spec takes a keras.Model. Received: {type(model).__name__}. "
@@ -202,15 +221,19 @@ def model_to_spec(model: Any, registry: Any = None) -> dict[str, Any]:
             f"Received: a {type(model).__name__}"
             + (" (rebuild it with the Functional API)." if model.layers else "."),
         )
-    entries = {entry["name"]: entry for entry in config["layers"]}
-    for name in entries:
-        if not NODE_NAME.match(name):
+    for entry in config["layers"]:
+        if not NODE_NAME.match(entry["name"]):
             raise _fail(
                 model,
                 "node names are made of letters, digits and '_'. Received: the layer name "
-                f"{name!r}. Rename the layer.",
+                f"{entry['name']!r}. Rename the layer.",
             )
+    return config
 
+
+def _spec_inputs(model: Any, config: Mapping[str, Any]) -> dict[str, Any]:
+    """The spec's inputs: one ``{shape, dtype}`` per input layer, by its name."""
+    entries = {entry["name"]: entry for entry in config["layers"]}
     input_layers = config["input_layers"]
     if isinstance(input_layers, Mapping):
         for key, ref in input_layers.items():
@@ -237,38 +260,28 @@ def model_to_spec(model: Any, registry: Any = None) -> dict[str, Any]:
                 f" ragged={layer_config.get('ragged')}. Use keras.Input(shape=...).",
             )
         inputs[name] = {"shape": list(batch_shape[1:]), "dtype": layer_config["dtype"]}
+    return inputs
 
-    nodes = []
-    for entry in config["layers"]:
-        name = entry["name"]
-        if name in inputs:
-            continue
-        layer = model.get_layer(name) if _is_layer(model, name) else None
-        if layer is None:
-            raise _fail(
-                model,
-                "every node of a spec is a layer. Received: "
-                f"{name!r}, a {entry.get('class_name')} operation (keras.ops on a symbolic "
-                "tensor, or a mask computed by Keras). Use the layer form instead, e.g. "
-                "keras/Add for x + y.",
-            )
-        component = component_id(model, layer, registry)
-        node: dict[str, Any] = {"name": name, "layer": component}
-        args = compact_args(model, layer, component)
-        if args:
-            node["args"] = args
-        node["inputs"] = _inputs_of(model, entry)
-        nodes.append(node)
 
-    output_layers = config["output_layers"]
-    outputs: Any
-    if isinstance(output_layers, Mapping):
-        outputs = {key: _history_name(model, ref) for key, ref in output_layers.items()}
-    elif output_layers and isinstance(output_layers[0], (list, tuple)):
-        outputs = [_history_name(model, ref) for ref in output_layers]
-    else:
-        outputs = _history_name(model, output_layers)
-    return {"name": model.name, "inputs": inputs, "nodes": nodes, "outputs": outputs}
+def _spec_node(model: Any, entry: Mapping[str, Any], registry: Any) -> dict[str, Any]:
+    """The node of one layer entry of the model's config: its component, args and inputs."""
+    name = entry["name"]
+    layer = model.get_layer(name) if _is_layer(model, name) else None
+    if layer is None:
+        raise _fail(
+            model,
+            "every node of a spec is a layer. Received: "
+            f"{name!r}, a {entry.get('class_name')} operation (keras.ops on a symbolic "
+            "tensor, or a mask computed by Keras). Use the layer form instead, e.g. "
+            "keras/Add for x + y.",
+        )
+    component = component_id(model, layer, registry)
+    node: dict[str, Any] = {"name": name, "layer": component}
+    args = compact_args(model, layer, component)
+    if args:
+        node["args"] = args
+    node["inputs"] = _inputs_of(model, entry)
+    return node
 
 
 def _is_layer(model: Any, name: str) -> bool:
