@@ -351,6 +351,58 @@ def build_parsed_graph(
         return _build(spec, resolved, touched)
 
 
+def _call_node(
+    spec: GraphSpec,
+    node: NodeSpec,
+    component: Resolved,
+    tensors: Mapping[str, Any],
+    touched: Mapping[tuple[str, str], str] | None,
+) -> Any:
+    """Make a node's layer (each copy of a repeated one) and call it on its inputs."""
+    import keras
+
+    where = spec.node_where(node)
+    names = node.inputs
+    x: list[Any] = [tensors[n] for n in names]
+    for copy_index, layer_name in enumerate(node.layer_names()):
+        args = node.copy_args(copy_index)
+        which = f" (copy {copy_index + 1} of {node.repeat})" if node.repeat > 1 else ""
+        try:
+            layer = component.cls.from_config({**args, "name": layer_name})
+        except ZooError:
+            raise
+        except Exception as error:
+            if is_out_of_memory(error):
+                raise
+            overridden = [k for (n, _), k in (touched or {}).items() if n == node.name]
+            error_type = GraphArgumentError if overridden else GraphError
+            note = f" (overridden: {', '.join(overridden)})" if overridden else ""
+            raise error_type(
+                f"{where}: {component.id} refused its arguments{which}{note}. Received: "
+                f"{args!r}, and the constructor raised {clean_error(error)}. "
+                "Fix the node's args."
+            ) from None
+        try:
+            out = layer(x[0] if len(x) == 1 else list(x))
+        except ZooError:
+            raise
+        except Exception as error:
+            if is_out_of_memory(error):
+                raise
+            raise GraphError(
+                f"{where}: {component.id} cannot take its input(s){which}: the shapes do "
+                f"not fit. Received: {_describe_inputs(names, x)}, and the layer raised "
+                f"{clean_error(error)}. Check the node's inputs and args."
+            ) from None
+        if not isinstance(out, keras.KerasTensor):
+            raise GraphError(
+                f"{where}: a node's layer returns one tensor. Received: "
+                f"{type(out).__name__} from {component.id}. Use a layer with one output."
+            )
+        x, names = [out], (layer_name,)
+    return x[0]
+
+
 def _build(
     spec: GraphSpec, resolved: Mapping[str, Resolved], touched: Mapping[tuple[str, str], str] | None
 ) -> Any:
@@ -364,47 +416,7 @@ def _build(
         tensors[inp.name] = tensor
         model_inputs.append(tensor)
     for node in spec.order():
-        component = resolved[node.name]
-        where = spec.node_where(node)
-        names = node.inputs
-        x: list[Any] = [tensors[n] for n in names]
-        for copy_index, layer_name in enumerate(node.layer_names()):
-            args = node.copy_args(copy_index)
-            which = f" (copy {copy_index + 1} of {node.repeat})" if node.repeat > 1 else ""
-            try:
-                layer = component.cls.from_config({**args, "name": layer_name})
-            except ZooError:
-                raise
-            except Exception as error:
-                if is_out_of_memory(error):
-                    raise
-                overridden = [k for (n, _), k in (touched or {}).items() if n == node.name]
-                error_type = GraphArgumentError if overridden else GraphError
-                note = f" (overridden: {', '.join(overridden)})" if overridden else ""
-                raise error_type(
-                    f"{where}: {component.id} refused its arguments{which}{note}. Received: "
-                    f"{args!r}, and the constructor raised {clean_error(error)}. "
-                    "Fix the node's args."
-                ) from None
-            try:
-                out = layer(x[0] if len(x) == 1 else list(x))
-            except ZooError:
-                raise
-            except Exception as error:
-                if is_out_of_memory(error):
-                    raise
-                raise GraphError(
-                    f"{where}: {component.id} cannot take its input(s){which}: the shapes do "
-                    f"not fit. Received: {_describe_inputs(names, x)}, and the layer raised "
-                    f"{clean_error(error)}. Check the node's inputs and args."
-                ) from None
-            if not isinstance(out, keras.KerasTensor):
-                raise GraphError(
-                    f"{where}: a node's layer returns one tensor. Received: "
-                    f"{type(out).__name__} from {component.id}. Use a layer with one output."
-                )
-            x, names = [out], (layer_name,)
-        tensors[node.name] = x[0]
+        tensors[node.name] = _call_node(spec, node, resolved[node.name], tensors, touched)
     outputs: Any
     if spec.output_style == "single":
         outputs = tensors[spec.outputs[0][1]]
