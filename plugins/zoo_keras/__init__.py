@@ -8,8 +8,10 @@ Offline, a source raises one `zoo.ZooError` naming the file to place in the cach
 
 The plugin is called ``keras`` because a component's id starts with its plugin's
 entry-point name and ``keras/`` already means "Keras' own" in the zoo (graph nodes
-name Keras' built-in layers ``keras/Dense``); it ships in the same package as the
-``applications`` plugin, which shares its cache and offline handling.
+name Keras' built-in layers ``keras/Dense``); these are keras.datasets' own data sets,
+loaded by Keras' own code. It is a package of its own (one plugin, one package, as
+every first-party plugin), beside ``zoo_applications``, whose weights it shares the
+Keras cache with.
 
 This module only declares specs: it imports neither Keras nor TensorFlow nor any of
 the implementation modules, which the registry imports on first use.
@@ -45,7 +47,7 @@ def _specs():
     return [
         zoo.ComponentSpec(
             name,
-            target=f"zoo_applications.keras_datasets.{name}:{name}",
+            target=f"zoo_keras.{name}:{name}",
             kind="dataset",
             summary=summary,
             tags=tags,

@@ -8,7 +8,7 @@ import numpy as np
 
 import zoo
 from zoo.data import DataSplits, check_fractions
-from zoo_applications.keras_datasets import _common
+from zoo_keras import _common
 
 FILES = ((f"{_common.KERAS_DATASETS_URL}boston_housing.npz", "datasets/boston_housing.npz"),)
 

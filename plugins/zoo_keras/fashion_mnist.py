@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from zoo.data import DataSplits
-from zoo_applications.keras_datasets import _common
+from zoo_keras import _common
 
 FILES = tuple(
     (f"{_common.KERAS_DATASETS_URL}{name}", f"datasets/fashion-mnist/{name}")

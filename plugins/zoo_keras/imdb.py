@@ -6,7 +6,7 @@ import functools
 
 import zoo
 from zoo.data import DataSplits
-from zoo_applications.keras_datasets import _common
+from zoo_keras import _common
 
 FILES = ((f"{_common.KERAS_DATASETS_URL}imdb.npz", "datasets/imdb.npz"),)
 
