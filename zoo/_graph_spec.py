@@ -2,13 +2,14 @@
 
 A graph spec is plain data (a dict, or a TOML table) describing a Keras Functional
 model; docs/graphs.md documents it with examples. This module turns the data into a
-`GraphSpec` and checks everything that can be checked without importing Keras or a
-plugin: the keys and their types, names, references to missing nodes, duplicate
-names, cycles, unused inputs and nodes, repetition, and overrides. Overrides
-(``deep.units=32``) live in `zoo._graph_overrides`; checks that need the components
-themselves (unknown component, arguments, shapes) in ``zoo._graph.build``. Recipes
-(`zoo._spec`) and registry files parse their graphs with this module, so it sits at
-the spec level and imports nothing above it.
+`GraphSpec` (whose types and structural checks live in `zoo._graph_types`) and checks
+everything that can be checked without importing Keras or a plugin: the keys and
+their types, names, references to missing nodes, duplicate names, cycles, unused
+inputs and nodes, and repetition. Overrides (``deep.units=32``) live in
+`zoo._graph_overrides`; checks that need the components themselves (unknown
+component, arguments, shapes) in ``zoo._graph.build``. Recipes (`zoo._spec`) and
+registry files parse their graphs with this module, so it sits at the spec level and
+imports nothing above it.
 
 Every problem raises `GraphError` naming where it is: the spec's source file (if
 any), its key, and the node.
@@ -18,164 +19,53 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from zoo._errors import ArgumentError, ZooError, did_you_mean
+from zoo._errors import did_you_mean
+from zoo._graph_types import (
+    DTYPES,
+    GRAPH_KEYS,
+    INPUT_KEYS,
+    KERAS_NAMESPACE,
+    MAX_REPEAT,
+    NODE_KEYS,
+    NODE_NAME,
+    GraphArgumentError,
+    GraphError,
+    GraphSpec,
+    InputSpec,
+    NodeSpec,
+    check_references,
+    check_usage,
+    join_key,
+    to_snake_case,
+    topological_order,
+    where_in,
+)
 from zoo._nesting import MAX_NESTING, too_deep
 
 __all__ = [
     "DTYPES",
+    "GRAPH_KEYS",
+    "INPUT_KEYS",
+    "KERAS_NAMESPACE",
+    "MAX_REPEAT",
+    "NODE_KEYS",
+    "NODE_NAME",
     "GraphArgumentError",
     "GraphError",
     "GraphSpec",
     "InputSpec",
     "NodeSpec",
     "parse_graph",
+    "to_snake_case",
 ]
 
-#: The keys a graph spec, an input and a node may have.
-GRAPH_KEYS = ("name", "inputs", "nodes", "outputs")
-INPUT_KEYS = ("shape", "dtype")
-NODE_KEYS = ("name", "layer", "args", "inputs", "repeat", "first_args", "each")
-
-#: The dtypes an input may declare.
-DTYPES = (
-    "float16",
-    "bfloat16",
-    "float32",
-    "float64",
-    "int8",
-    "int16",
-    "int32",
-    "int64",
-    "uint8",
-    "bool",
-    "string",
-)
-
-#: The namespace of Keras built-in layers in a node's ``layer``.
-KERAS_NAMESPACE = "keras"
-
-#: The most copies one node may chain (``repeat``, or the length of the lists in ``each``).
-MAX_REPEAT = 1000
-
-#: A node or input name (also a Keras layer name a spec can rebuild).
-NODE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _LAYER_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*(/[A-Za-z][A-Za-z0-9_.-]*)?\Z")
 
 
-class GraphError(ZooError, ValueError):
-    """A graph spec is invalid: the message names the file, the key and the node."""
-
-
-class GraphArgumentError(GraphError, ArgumentError):
-    """A node argument or an override is not accepted by the component it is for."""
-
-
-def to_snake_case(name: str) -> str:
-    """``"PixelShuffle"`` -> ``"pixel_shuffle"``, ``"Conv2D"`` -> ``"conv2d"`` (as Keras names)."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
-@dataclass(frozen=True)
-class InputSpec:
-    """A named model input: ``shape`` without the batch dimension, ``None`` for a free one."""
-
-    name: str
-    shape: tuple[int | None, ...]
-    dtype: str = "float32"
-
-
-@dataclass(frozen=True)
-class NodeSpec:
-    """One node: a layer, its arguments, and where its input(s) come from.
-
-    ``inputs`` is filled in (the sequential shorthand is resolved). ``repeat`` copies
-    the layer into a chain of ``repeat`` layers named ``<name>_1`` ... ``<name>_<N>``;
-    the node's name then refers to the last one. ``first_args`` override ``args`` for
-    the first copy; ``each`` gives one value per copy.
-    """
-
-    name: str
-    layer: str
-    index: int
-    args: Mapping[str, Any] = field(default_factory=dict)
-    inputs: tuple[str, ...] = ()
-    repeat: int = 1
-    first_args: Mapping[str, Any] = field(default_factory=dict)
-    each: Mapping[str, Sequence[Any]] = field(default_factory=dict)
-
-    def layer_names(self) -> list[str]:
-        """The Keras layer names of the node's copies, first to last."""
-        if self.repeat == 1:
-            return [self.name]
-        return [f"{self.name}_{i}" for i in range(1, self.repeat + 1)]
-
-    def copy_args(self, i: int) -> dict[str, Any]:
-        """The constructor arguments of copy ``i`` (0-based)."""
-        args = {**self.args, **{k: v[i] for k, v in self.each.items()}}
-        if i == 0:
-            args.update(self.first_args)
-        return args
-
-
-@dataclass(frozen=True)
-class GraphSpec:
-    """A validated graph spec (no Keras needed to make one).
-
-    ``outputs`` is a tuple of ``(output name, node name)``; ``output_style`` says how the
-    model returns them: ``"single"`` (one tensor), ``"list"`` or ``"dict"``.
-    """
-
-    inputs: tuple[InputSpec, ...]
-    nodes: tuple[NodeSpec, ...]
-    outputs: tuple[tuple[str, str], ...]
-    output_style: str = "single"
-    name: str | None = None
-    source: str = ""
-    key: str = "graph"
-    data: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    def node(self, name: str) -> NodeSpec:
-        for node in self.nodes:
-            if node.name == name:
-                return node
-        raise KeyError(name)
-
-    def where(self, sub: str = "") -> str:
-        """Where something is: ``"<file>: <key>.<sub>"`` (``<key>.<sub>`` for a dict)."""
-        return _where(self.source, _join(self.key, sub))
-
-    def node_where(self, node: NodeSpec) -> str:
-        return self.where(f"nodes[{node.index}]") + f" (node {node.name!r})"
-
-    def order(self) -> list[NodeSpec]:
-        """The nodes in an order where every node comes after its inputs (checked acyclic)."""
-        return _topological_order(self)
-
-
-# === Parsing ===
-
-
-def _join(key: str, sub: str) -> str:
-    """``key`` + ``sub`` as a dotted key; an empty ``key`` is the top level of a file."""
-    if not key:
-        return sub.lstrip(".")
-    if not sub:
-        return key
-    return f"{key}{sub}" if sub.startswith((".", "[")) else f"{key}.{sub}"
-
-
-def _where(source: str, key: str) -> str:
-    key = key or "(top level)"
-    return f"{source}: {key}" if source else key
-
-
 def _fail(source: str, key: str, message: str) -> GraphError:
-    return GraphError(f"{_where(source, key)}: {message}")
+    return GraphError(f"{where_in(source, key)}: {message}")
 
 
 def _check_keys(
@@ -190,7 +80,7 @@ def _check_keys(
         if name not in allowed:
             raise _fail(
                 source,
-                _join(key, str(name)) + tail,
+                join_key(key, str(name)) + tail,
                 f"unknown key. {what} takes the keys {', '.join(allowed)}. "
                 f"Received: {name!r}.{did_you_mean(str(name), allowed)}",
             )
@@ -284,7 +174,7 @@ def _parse_node(
     model_inputs: list[str],
 ) -> dict[str, Any]:
     """The fields of one node; an unnamed node's name is None until `_name_nodes`."""
-    key = _join(graph_key, f"nodes[{index}]")
+    key = join_key(graph_key, f"nodes[{index}]")
     body = _table(source, key, body, "a table with layer, args, inputs, ...")
     name = body.get("name")
     if name is not None:
@@ -463,7 +353,7 @@ def _name_nodes(source: str, key: str, fields: list[dict[str, Any]], taken: dict
     for f in fields:
         if f["name"] is None:
             continue
-        owner = _join(key, f"nodes[{f['index']}]") + f" (node {f['name']!r})"
+        owner = join_key(key, f"nodes[{f['index']}]") + f" (node {f['name']!r})"
         for candidate in _expansions(f["name"], f["repeat"]):
             if candidate in taken:
                 copies = (
@@ -492,13 +382,13 @@ def _name_nodes(source: str, key: str, fields: list[dict[str, Any]], taken: dict
             candidate = f"{base}_{counter}"
         f["name"] = candidate
         for c in _expansions(candidate, f["repeat"]):
-            taken[c] = _join(key, f"nodes[{f['index']}]") + f" (node {candidate!r})"
+            taken[c] = join_key(key, f"nodes[{f['index']}]") + f" (node {candidate!r})"
 
 
 def _parse_outputs(
     source: str, key: str, value: object, default: str
 ) -> tuple[tuple[tuple[str, str], ...], str]:
-    okey = _join(key, "outputs")
+    okey = join_key(key, "outputs")
     if value is None:
         return ((default, default),), "single"
     if isinstance(value, str):
@@ -548,7 +438,7 @@ def parse_graph(data: object, *, source: str = "", key: str = "graph") -> GraphS
     if deep is not None:
         raise _fail(
             source,
-            _join(key, deep),
+            join_key(key, deep),
             f"tables and lists nest at most {MAX_NESTING} deep in a graph spec. Received: a "
             "value nested deeper. Flatten it.",
         )
@@ -557,24 +447,26 @@ def parse_graph(data: object, *, source: str = "", key: str = "graph") -> GraphS
         raise _fail(
             source, key, "a graph needs inputs, e.g. inputs.image = { shape = [28, 28, 1] }."
         )
-    inputs = _parse_inputs(source, _join(key, "inputs"), data["inputs"])
+    inputs = _parse_inputs(source, join_key(key, "inputs"), data["inputs"])
     raw_nodes = data.get("nodes")
     if not isinstance(raw_nodes, list) or not raw_nodes:
         raise _fail(
             source,
-            _join(key, "nodes"),
+            join_key(key, "nodes"),
             "a graph needs nodes: a non-empty list of tables, each with a layer. "
             f"Received: {raw_nodes!r}.",
         )
     name = data.get("name")
     if name is not None and (not isinstance(name, str) or not name):
-        raise _fail(source, _join(key, "name"), f"the model name is a string. Received: {name!r}.")
+        raise _fail(
+            source, join_key(key, "name"), f"the model name is a string. Received: {name!r}."
+        )
     input_names = [i.name for i in inputs]
     fields = [
         _parse_node(source, key, index, body, index > 0, input_names)
         for index, body in enumerate(raw_nodes)
     ]
-    taken = {n: _join(key, f"inputs.{n}") for n in input_names}
+    taken = {n: join_key(key, f"inputs.{n}") for n in input_names}
     _name_nodes(source, key, fields, taken)
     for i, f in enumerate(fields):
         if f["inputs"] is None:  # the sequential shorthand
@@ -591,89 +483,7 @@ def parse_graph(data: object, *, source: str = "", key: str = "graph") -> GraphS
         key=key,
         data=data,
     )
-    _check_references(spec)
-    _topological_order(spec)
-    _check_usage(spec)
+    check_references(spec)
+    topological_order(spec)
+    check_usage(spec)
     return spec
-
-
-def _check_references(spec: GraphSpec) -> None:
-    known = [i.name for i in spec.inputs] + [n.name for n in spec.nodes]
-    for node in spec.nodes:
-        for ref in node.inputs:
-            if ref == node.name:
-                raise GraphError(
-                    f"{spec.node_where(node)}: a node cannot take its own output as input. "
-                    f"Received: inputs={list(node.inputs)!r}. Name an earlier node or an input."
-                )
-            if ref not in known:
-                raise GraphError(
-                    f"{spec.node_where(node)}: every input of a node is a graph input or "
-                    f"another node. Received: {ref!r}, which is neither."
-                    f"{did_you_mean(ref, known)} Known names: {', '.join(known)}."
-                )
-    node_names = [n.name for n in spec.nodes]
-    for out_name, ref in spec.outputs:
-        if ref not in node_names:
-            hint = (
-                " It is a graph input; an output is a node (add one, e.g. keras/Identity)."
-                if ref in [i.name for i in spec.inputs]
-                else did_you_mean(ref, node_names)
-            )
-            raise GraphError(
-                f"{spec.where('outputs')}: an output names a node. Received: "
-                f"{out_name}={ref!r}, which is no node.{hint} Nodes: {', '.join(node_names)}."
-            )
-
-
-def _topological_order(spec: GraphSpec) -> list[NodeSpec]:
-    """Depth-first over each node's inputs (iterative: no recursion limit on long chains)."""
-    by_name = {n.name: n for n in spec.nodes}
-    done: set[str] = set()
-    order: list[NodeSpec] = []
-    for root in spec.nodes:
-        if root.name in done:
-            continue
-        path = [root.name]  # the nodes being visited; each takes the next one's output
-        stack = [iter(root.inputs)]
-        while stack:
-            ref = next(stack[-1], None)
-            if ref is None:
-                stack.pop()
-                name = path.pop()
-                done.add(name)
-                order.append(by_name[name])
-                continue
-            if ref not in by_name or ref in done:
-                continue
-            if ref in path:
-                cycle = [*path[path.index(ref) :], ref]
-                if len(cycle) > 12:
-                    cycle = [*cycle[:5], f"... ({len(cycle) - 10} more)", *cycle[-5:]]
-                raise GraphError(
-                    f"{spec.node_where(by_name[ref])}: a graph has no cycles; every node must "
-                    f"come from the inputs. Received the cycle {' -> '.join(cycle)} (each node "
-                    "takes the next one's output). Break it by changing one node's inputs."
-                )
-            path.append(ref)
-            stack.append(iter(by_name[ref].inputs))
-    return order
-
-
-def _check_usage(spec: GraphSpec) -> None:
-    used = {ref for n in spec.nodes for ref in n.inputs}
-    outputs = {ref for _, ref in spec.outputs}
-    for inp in spec.inputs:
-        if inp.name not in used:
-            raise GraphError(
-                f"{spec.where('inputs.' + inp.name)}: every input feeds a node. Received: the "
-                f"input {inp.name!r}, which no node takes. Add it to a node's inputs or "
-                "remove it."
-            )
-    for node in spec.nodes:
-        if node.name not in used and node.name not in outputs:
-            raise GraphError(
-                f"{spec.node_where(node)}: every node feeds another node or is an output. "
-                f"Received: nothing takes the output of {node.name!r}. Name it in a later "
-                "node's inputs or in outputs, or remove it."
-            )
