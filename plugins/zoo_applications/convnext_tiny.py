@@ -41,8 +41,8 @@ def convnext_tiny(
         pooling: for ``include_top=False``: None (the 4D output of the last stage),
             ``"avg"`` or ``"max"`` (global pooling to ``(batch, channels)``).
         features: stage names (``stride4``, ``stride8``, ``stride16``, ``stride32``): a
-            feature extractor whose output is a dict from each name to that stage's
-            output; no classifier.
+            feature extractor whose output is a dict from each name to that stage's output;
+            no classifier.
         pretrained: None (fresh weights), ``"imagenet"`` (Keras' own file, downloaded
             once into ``~/.keras/models`` and checked against its hash; offline, a
             `zoo.ZooError` names the file to place there) or the path of a Keras

@@ -40,9 +40,9 @@ def efficientnet_v2_b0(
             output is ``pooling`` of the last stage.
         pooling: for ``include_top=False``: None (the 4D output of the last stage),
             ``"avg"`` or ``"max"`` (global pooling to ``(batch, channels)``).
-        features: stage names (``stride2``, ``stride4``, ``stride8``, ``stride16``, ``stride32``): a
-            feature extractor whose output is a dict from each name to that stage's
-            output; no classifier.
+        features: stage names (``stride2``, ``stride4``, ``stride8``, ``stride16``,
+            ``stride32``): a feature extractor whose output is a dict from each name to that
+            stage's output; no classifier.
         pretrained: None (fresh weights), ``"imagenet"`` (Keras' own file, downloaded
             once into ``~/.keras/models`` and checked against its hash; offline, a
             `zoo.ZooError` names the file to place there) or the path of a Keras
@@ -52,8 +52,9 @@ def efficientnet_v2_b0(
         name: the model's name (default ``"efficientnet_v2_b0"``).
 
     Feature stages, for an input of ``(H, W, C)`` whose sides the strides divide;
-    ``input_shape=(224, 224, 3)`` in brackets (``efficientnet_v2_b0.feature_shapes(input_shape)``
-    gives them, ``efficientnet_v2_b0.input_contract(...)`` the input contract):
+    ``input_shape=(224, 224, 3)`` in brackets
+    (``efficientnet_v2_b0.feature_shapes(input_shape)`` gives them,
+    ``efficientnet_v2_b0.input_contract(...)`` the input contract):
 
     - ``stride2``: ``(H/2, W/2, 16)`` [(112, 112, 16)], the output of
       ``block1a_project_activation``;

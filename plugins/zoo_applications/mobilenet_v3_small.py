@@ -39,9 +39,9 @@ def mobilenet_v3_small(
             output is ``pooling`` of the last stage.
         pooling: for ``include_top=False``: None (the 4D output of the last stage),
             ``"avg"`` or ``"max"`` (global pooling to ``(batch, channels)``).
-        features: stage names (``stride2``, ``stride4``, ``stride8``, ``stride16``, ``stride32``): a
-            feature extractor whose output is a dict from each name to that stage's
-            output; no classifier.
+        features: stage names (``stride2``, ``stride4``, ``stride8``, ``stride16``,
+            ``stride32``): a feature extractor whose output is a dict from each name to that
+            stage's output; no classifier.
         pretrained: None (fresh weights), ``"imagenet"`` (Keras' own file, downloaded
             once into ``~/.keras/models`` and checked against its hash; offline, a
             `zoo.ZooError` names the file to place there) or the path of a Keras
@@ -51,8 +51,9 @@ def mobilenet_v3_small(
         name: the model's name (default ``"mobilenet_v3_small"``).
 
     Feature stages, for an input of ``(H, W, C)`` whose sides the strides divide;
-    ``input_shape=(224, 224, 3)`` in brackets (``mobilenet_v3_small.feature_shapes(input_shape)``
-    gives them, ``mobilenet_v3_small.input_contract(...)`` the input contract):
+    ``input_shape=(224, 224, 3)`` in brackets
+    (``mobilenet_v3_small.feature_shapes(input_shape)`` gives them,
+    ``mobilenet_v3_small.input_contract(...)`` the input contract):
 
     - ``stride2``: ``(H/2, W/2, 16)`` [(112, 112, 16)], the input of
       ``expanded_conv_depthwise_pad``;

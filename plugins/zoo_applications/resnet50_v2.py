@@ -28,9 +28,9 @@ def resnet50_v2(
     25.6M parameters with the top, 23.6M without.
 
     The model takes RGB pixels in [0, 255] (float32) and applies its own preprocessing
-    inside: tf: x / 127.5 - 1 (a ``Rescaling`` layer;
-    ``keras.applications.resnet_v2.preprocess_input``). ``include_preprocessing=False`` leaves
-    it to you.
+    inside (Keras' ``tf`` mode): x / 127.5 - 1 (a ``Rescaling`` layer;
+    ``keras.applications.resnet_v2.preprocess_input``). ``include_preprocessing=False``
+    leaves it to you.
 
     Args:
         num_classes: the classifier's outputs (1000 for the ImageNet classifier).
@@ -41,9 +41,9 @@ def resnet50_v2(
             output is ``pooling`` of the last stage.
         pooling: for ``include_top=False``: None (the 4D output of the last stage),
             ``"avg"`` or ``"max"`` (global pooling to ``(batch, channels)``).
-        features: stage names (``stride2``, ``stride4``, ``stride8``, ``stride16``, ``stride32``): a
-            feature extractor whose output is a dict from each name to that stage's
-            output; no classifier.
+        features: stage names (``stride2``, ``stride4``, ``stride8``, ``stride16``,
+            ``stride32``): a feature extractor whose output is a dict from each name to that
+            stage's output; no classifier.
         pretrained: None (fresh weights), ``"imagenet"`` (Keras' own file, downloaded
             once into ``~/.keras/models`` and checked against its hash; offline, a
             `zoo.ZooError` names the file to place there) or the path of a Keras

@@ -28,9 +28,10 @@ def vgg16(
     top, 14.7M without.
 
     The model takes RGB pixels in [0, 255] (float32) and applies its own preprocessing
-    inside: caffe: RGB to BGR, then the ImageNet mean (103.939, 116.779, 123.68) subtracted per
-    BGR channel (`CaffePreprocessing`, ``keras.applications.vgg16.preprocess_input``).
-    ``include_preprocessing=False`` leaves it to you.
+    inside (Keras' ``caffe`` mode): RGB to BGR, then the ImageNet mean (103.939, 116.779,
+    123.68) subtracted per BGR channel (`CaffePreprocessing`,
+    ``keras.applications.vgg16.preprocess_input``). ``include_preprocessing=False`` leaves
+    it to you.
 
     Args:
         num_classes: the classifier's outputs (1000 for the ImageNet classifier).
@@ -41,10 +42,9 @@ def vgg16(
             output is ``pooling`` of the last stage.
         pooling: for ``include_top=False``: None (the 4D output of the last stage),
             ``"avg"`` or ``"max"`` (global pooling to ``(batch, channels)``).
-        features: stage names (``stride1``, ``stride2``, ``stride4``, ``stride8``, ``stride16``,
-            ``stride32``): a
-            feature extractor whose output is a dict from each name to that stage's
-            output; no classifier.
+        features: stage names (``stride1``, ``stride2``, ``stride4``, ``stride8``,
+            ``stride16``, ``stride32``): a feature extractor whose output is a dict from
+            each name to that stage's output; no classifier.
         pretrained: None (fresh weights), ``"imagenet"`` (Keras' own file, downloaded
             once into ``~/.keras/models`` and checked against its hash; offline, a
             `zoo.ZooError` names the file to place there) or the path of a Keras
@@ -54,8 +54,8 @@ def vgg16(
         name: the model's name (default ``"vgg16"``).
 
     Feature stages, for an input of ``(H, W, C)`` whose sides the strides divide;
-    ``input_shape=(224, 224, 3)`` in brackets (``vgg16.feature_shapes(input_shape)``
-    gives them, ``vgg16.input_contract(...)`` the input contract):
+    ``input_shape=(224, 224, 3)`` in brackets (``vgg16.feature_shapes(input_shape)`` gives
+    them, ``vgg16.input_contract(...)`` the input contract):
 
     - ``stride1``: ``(H/1, W/1, 64)`` [(224, 224, 64)], the output of ``block1_conv2``;
     - ``stride2``: ``(H/2, W/2, 128)`` [(112, 112, 128)], the output of ``block2_conv2``;
