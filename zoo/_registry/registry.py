@@ -166,7 +166,8 @@ class Registry:
         if info.status == "loaded":
             self._specs.update((spec.id, spec) for spec in loaded.specs)
             self._recipes.update((recipe.id, recipe) for recipe in loaded.recipes)
-            self._owned[info.name] = [item.id for item in [*loaded.specs, *loaded.recipes]]
+            owned = [spec.id for spec in loaded.specs] + [recipe.id for recipe in loaded.recipes]
+            self._owned[info.name] = owned
         # Two failed twins share a name; keep the first record, whose reason names both.
         self._plugins.setdefault(info.name, info)
         return info
@@ -256,9 +257,9 @@ class Registry:
         details = [f"{p.name} ({p.status}): {clause(p.reason)}" for p in bad]
         details += [f"recipe {i}: {clause(why)}" for i, why in self._invalid.items()]
         if details:
-            details = "; ".join(details)
+            received = "; ".join(details)
             raise PluginError(
-                f"Strict plugin mode allows no plugin failure. Received: {details}. Fix or "
+                f"Strict plugin mode allows no plugin failure. Received: {received}. Fix or "
                 "uninstall those plugins, disable them with ZOO_DISABLE_PLUGINS, or unset "
                 "ZOO_STRICT_PLUGINS."
             )
@@ -418,7 +419,7 @@ class Registry:
         if not isinstance(name, str) or not name:
             raise NotFoundError(f"A component name is a non-empty string. Received: {name!r}.")
         if "/" in name:
-            found = self._specs.get(name)
+            found: Entry | None = self._specs.get(name)
             if found is None and include_recipes and name not in self._unavailable:
                 found = self._recipes.get(name)
             if found is not None:
