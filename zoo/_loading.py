@@ -20,10 +20,13 @@ import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zoo._errors import NotFoundError, ZooError, ZooWarning
 from zoo._saving import CONFIG_FILE, METADATA_FILE, METADATA_FORMAT, zoo_classes
+
+if TYPE_CHECKING:
+    from zoo._spec import PluginInfo
 
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 _ZIP_SIGNATURE = b"PK\x03\x04"
@@ -261,7 +264,6 @@ def import_plugins(saved: SavedFile) -> list[str]:
     module took the name: `check_owners`).
     """
     from zoo._registry import default_registry
-    from zoo._spec import ComponentSpec
 
     registry = default_registry()
     plugins = {info.name: info for info in registry.plugins()}
@@ -269,52 +271,66 @@ def import_plugins(saved: SavedFile) -> list[str]:
         installed = plugins.get(plugin)
         if installed is not None and installed.status == "loaded":
             _version_warning(saved, plugin, installed)
-        if installed is None or installed.status != "loaded":
-            missing = _missing(plugin, names)
-            if not missing:  # no installed owner to compare with: classes defined here
-                continue
-            components = ", ".join(f"{plugin}/{name}" for name in sorted(missing))
-            state = (
-                "not installed"
-                if installed is None
-                else f"{installed.status}" + (f" ({installed.reason})" if installed.reason else "")
-            )
-            raise NotFoundError(
-                f"Loading a model needs every plugin whose classes it uses. Received: "
-                f"{str(saved.path)!r} uses {components} from the zoo plugin {plugin!r}, "
-                f"which is {state}. {_fix_hint(saved, plugin, installed)}"
-            )
-        specs = [e for e in registry.entries(plugin=plugin) if isinstance(e, ComponentSpec)]
-        owners: dict[str, Any] = {}
-        for spec in specs:
-            if spec.name in names:
-                owners[spec.name] = registry.get(spec.id)
-        packages = _plugin_packages(specs)
-        unowned = {n: m for n, m in names.items() if n not in owners}
-        for module in sorted({m for m in unowned.values() if m.split(".")[0] in packages}):
-            try:
-                importlib.import_module(module)
-            except Exception as error:
-                raise ZooError(
-                    f"The module {module!r} of the plugin {plugin!r} could not be imported. "
-                    f"Received: {type(error).__name__}: {error}. Reinstall "
-                    f"{installed.distribution or 'the plugin'}."
-                ) from error
-        missing = _missing(plugin, names)
-        if missing:
-            for spec in specs:
-                registry.get(spec.id)
-            missing = _missing(plugin, missing)
-        if missing:
-            components = ", ".join(f"{plugin}/{name}" for name in sorted(missing))
-            raise NotFoundError(
-                f"Loading a model needs every class it uses. Received: {str(saved.path)!r} "
-                f"uses {components}, which the installed plugin {plugin!r} "
-                f"({installed.distribution} {installed.version}) does not define. "
-                f"{_install_hint(saved, plugin)}"
-            )
-        check_owners(saved, plugin, names, owners, packages)
+            _import_owners(saved, plugin, names, installed, registry)
+        elif _missing(plugin, names):
+            raise _plugin_not_loaded(saved, plugin, names, installed)
+        # else: no installed owner to compare with: the classes are defined here
     return sorted(saved.classes)
+
+
+def _plugin_not_loaded(
+    saved: SavedFile, plugin: str, names: Mapping[str, str], installed: PluginInfo | None
+) -> NotFoundError:
+    """The error for a file whose classes come from a plugin that is absent or not loaded."""
+    components = ", ".join(f"{plugin}/{name}" for name in sorted(_missing(plugin, names)))
+    state = (
+        "not installed"
+        if installed is None
+        else f"{installed.status}" + (f" ({installed.reason})" if installed.reason else "")
+    )
+    return NotFoundError(
+        f"Loading a model needs every plugin whose classes it uses. Received: "
+        f"{str(saved.path)!r} uses {components} from the zoo plugin {plugin!r}, "
+        f"which is {state}. {_fix_hint(saved, plugin, installed)}"
+    )
+
+
+def _import_owners(
+    saved: SavedFile, plugin: str, names: Mapping[str, str], installed: PluginInfo, registry: Any
+) -> None:
+    """Import a loaded plugin's classes that ``saved`` names, and check who owns each name."""
+    from zoo._spec import ComponentSpec
+
+    specs = [e for e in registry.entries(plugin=plugin) if isinstance(e, ComponentSpec)]
+    owners: dict[str, Any] = {}
+    for spec in specs:
+        if spec.name in names:
+            owners[spec.name] = registry.get(spec.id)
+    packages = _plugin_packages(specs)
+    unowned = {n: m for n, m in names.items() if n not in owners}
+    for module in sorted({m for m in unowned.values() if m.split(".")[0] in packages}):
+        try:
+            importlib.import_module(module)
+        except Exception as error:
+            raise ZooError(
+                f"The module {module!r} of the plugin {plugin!r} could not be imported. "
+                f"Received: {type(error).__name__}: {error}. Reinstall "
+                f"{installed.distribution or 'the plugin'}."
+            ) from error
+    missing = _missing(plugin, names)
+    if missing:
+        for spec in specs:
+            registry.get(spec.id)
+        missing = _missing(plugin, missing)
+    if missing:
+        components = ", ".join(f"{plugin}/{name}" for name in sorted(missing))
+        raise NotFoundError(
+            f"Loading a model needs every class it uses. Received: {str(saved.path)!r} "
+            f"uses {components}, which the installed plugin {plugin!r} "
+            f"({installed.distribution} {installed.version}) does not define. "
+            f"{_install_hint(saved, plugin)}"
+        )
+    check_owners(saved, plugin, names, owners, packages)
 
 
 def _where(obj: Any) -> str:
