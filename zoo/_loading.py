@@ -85,6 +85,15 @@ def read_saved_file(path: str | os.PathLike[str]) -> SavedFile:
     a truncated or corrupt archive, or an archive without ``config.json``.
     """
     path = Path(path)
+    _check_keras_file(path)
+    config, metadata = _read_archive(path)
+    if not isinstance(config, dict) or not isinstance(metadata, dict):
+        raise _not_keras(path, f"whose {CONFIG_FILE} is not a serialized Keras object")
+    return SavedFile(path, config, metadata, zoo_classes(config))
+
+
+def _check_keras_file(path: Path) -> None:
+    """Refuse what is not a ``.keras`` zip archive, naming what it is instead."""
     if path.is_dir():
         if (path / "saved_model.pb").exists():
             raise ZooError(
@@ -113,6 +122,10 @@ def read_saved_file(path: str | os.PathLike[str]) -> SavedFile:
             else "an empty file"
         )
         raise _not_keras(path, why)
+
+
+def _read_archive(path: Path) -> tuple[Any, Any]:
+    """The archive's config and metadata JSON, after its sizes and checksums are checked."""
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
@@ -129,6 +142,7 @@ def read_saved_file(path: str | os.PathLike[str]) -> SavedFile:
                 )
             config = json.loads(archive.read(CONFIG_FILE))
             metadata = json.loads(archive.read(METADATA_FILE)) if METADATA_FILE in names else {}
+            return config, metadata
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
         raise ZooError(
             f"A saved model must be a readable zip archive. Received: {str(path)!r}: "
@@ -151,9 +165,6 @@ def read_saved_file(path: str | os.PathLike[str]) -> SavedFile:
             f"{CONFIG_FILE} ran out of memory while being read. Free memory, or lower "
             "ZOO_MAX_CONFIG_BYTES so that such files are refused up front."
         ) from None
-    if not isinstance(config, dict) or not isinstance(metadata, dict):
-        raise _not_keras(path, f"whose {CONFIG_FILE} is not a serialized Keras object")
-    return SavedFile(path, config, metadata, zoo_classes(config))
 
 
 def _max_config_bytes() -> int:
