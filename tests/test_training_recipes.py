@@ -35,6 +35,8 @@ DATA = {
         {},
         {"pinball_loss", "interval_coverage"},
     ),
+    "forecast/mlp_classifier": ("vision/digits", {}, {"accuracy"}),
+    "forecast/mlp_regressor": ("forecast/diabetes", {}, {"mae"}),
     "forecast/quantile_forecaster_small": (
         "forecast/co2",
         {"window": 24, "horizon": 6},

@@ -1,8 +1,10 @@
 """keras-zoo first-party plugin ``forecast``: quantile regression and forecasting.
 
 The pinball loss for many quantiles at once, quantile metrics (pinball loss, interval
-coverage and width), an output head whose quantiles never cross, and two model
-builders: ``quantile_mlp`` (tabular) and ``quantile_forecaster`` (windowed series).
+coverage and width), an output head whose quantiles never cross, and three model
+builders: ``quantile_mlp`` (tabular) and ``quantile_forecaster`` (windowed series), and
+``mlp``, the plain tabular classifier or regressor behind the recipes ``mlp_classifier``
+and ``mlp_regressor`` (the default models of ``zoo.sklearn``).
 This module only declares specs; implementations are imported on first use.
 """
 
@@ -132,6 +134,26 @@ def zoo_register(register):
             tags=("quantile", "regression", "tabular"),
             example={"kwargs": {"input_dim": 4, "hidden_units": [8]}},
             training=_quantile_training(learning_rate=1e-3, epochs=200),
+        )
+    )
+    register(
+        zoo.ComponentSpec(
+            "mlp",
+            kind="model",
+            target="zoo_forecast.mlp:mlp",
+            summary="MLP for tabular data: softmax classifier (num_classes) or linear regressor.",
+            tags=("regression", "classification", "tabular"),
+            example={"kwargs": {"input_dim": 4, "num_classes": 3, "hidden_units": [8]}},
+            training={
+                "loss": "mse",
+                "metrics": ["mae"],
+                "optimizer": "adam",
+                "learning_rate": 1e-3,
+                "monitor": "val_loss",
+                "mode": "min",
+                "batch_size": 32,
+                "epochs": 100,
+            },
         )
     )
     register(
