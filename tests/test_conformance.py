@@ -14,12 +14,29 @@ import zoo.testing
 # Recipes whose models take more than a few seconds through the kit on a 2-core CPU.
 SLOW = {"vision/resnet32", "vision/resnet44", "vision/resnet56", "vision/resnet110"}
 
+# keras.applications' deep families: 25 to 135 s each through the kit on TensorFlow (most of
+# it the XLA check), minutes each on JAX, where every check compiles. They run in the
+# TensorFlow slow leg; the JAX and torch legs deselect them (-m "not heavy") to keep CI
+# within its time, and test the family's shared code through vgg16 and the transfer models.
+HEAVY = {
+    "applications/resnet50_v2",
+    "applications/mobilenet_v3_small",
+    "applications/mobilenet_v3_large",
+    "applications/efficientnet_v2_b0",
+    "applications/convnext_tiny",
+}
+SLOW |= HEAVY | {"applications/vgg16", "applications/transfer_classifier"}
+
 
 def _params() -> list[object]:
     return [
-        pytest.param(name, marks=pytest.mark.slow) if name in SLOW else name
+        pytest.param(name, marks=_marks(name)) if name in SLOW else name
         for name in zoo.testing.component_ids()
     ]
+
+
+def _marks(name: str) -> list[pytest.MarkDecorator]:
+    return [pytest.mark.slow, pytest.mark.heavy] if name in HEAVY else [pytest.mark.slow]
 
 
 def test_first_party_plugins_all_load() -> None:
