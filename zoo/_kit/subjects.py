@@ -166,7 +166,7 @@ class LayerSubject(Subject):
 
     def check_mixed(self, policy: str) -> None:
         def make(**dtype: Any) -> Any:
-            return self.implementation(**self.ex.kwargs, **dtype)
+            return self.implementation(**{**self.ex.kwargs, **dtype})
 
         y = mixed_layer(make, self.layer.get_weights(), self.x, policy)
         close(self.layer(self.x), y, f"{policy} against float32", MIXED_TOLERANCE[policy])
