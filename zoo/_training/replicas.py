@@ -1,29 +1,14 @@
 """What the workers of a multi-worker run share: the chief's backup, replica state, digests.
 
 Only the chief writes the run folder; the other workers train from a copy of its backup
-(`seed_backup`), take the first replica's non-trainable state (`share_first_replica_state`,
-see the function for why) and report a digest of their final weights (`digests`).
+(the run folder's `seed_backup`), take the first replica's non-trainable state
+(`share_first_replica_state`, see the function for why) and report a digest of their
+final weights (`digests`).
 """
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 from typing import Any
-
-
-def seed_backup(chief_backup: Path, own_backup: Path) -> None:
-    """Copy the chief's backup (a folder every host sees) into a worker's own folder.
-
-    A restarted worker then resumes from the same epoch and weights as the chief.
-    """
-    from zoo._training.run_folder import BACKUP_FILES
-
-    own_backup.mkdir(parents=True, exist_ok=True)
-    for name in BACKUP_FILES:
-        source = chief_backup / name
-        if source.is_file():
-            shutil.copyfile(source, own_backup / name)
 
 
 def share_first_replica_state(model: Any, distribution: Any) -> None:

@@ -429,6 +429,18 @@ def _check_new_folder(folder: Path, kind: Kind, default: bool) -> None:
         )
 
 
+def seed_backup(chief_backup: Path, own_backup: Path) -> None:
+    """Copy the chief's backup (a folder every host sees) into a worker's own folder.
+
+    A restarted worker then resumes from the same epoch and weights as the chief.
+    """
+    own_backup.mkdir(parents=True, exist_ok=True)
+    for name in BACKUP_FILES:
+        source = chief_backup / name
+        if source.is_file():
+            shutil.copyfile(source, own_backup / name)
+
+
 @contextlib.contextmanager
 def training_folder(
     target: Path, *, resume: bool, default: bool, chief: bool
@@ -442,8 +454,6 @@ def training_folder(
     if chief:
         yield target, prepare(target, resume=resume, default=default)
         return
-    from zoo._training.replicas import seed_backup
-
     folder = Path(tempfile.mkdtemp(prefix="zoo-worker-"))
     try:
         earlier = None
