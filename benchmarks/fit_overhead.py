@@ -44,7 +44,7 @@ def main() -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import json
 
-    from zoo._onednn import prefer_onednn
+    from zoo._base.onednn import prefer_onednn
 
     prefer_onednn()  # both sides train with the kernels zoo.fit chooses
     import keras

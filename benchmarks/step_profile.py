@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from zoo._onednn import prefer_onednn
+    from zoo._base.onednn import prefer_onednn
 
     prefer_onednn()  # the kernels zoo.fit trains with
     import keras

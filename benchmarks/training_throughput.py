@@ -165,7 +165,7 @@ def worker_zoo(config: dict[str, Any]) -> dict[str, Any]:
 
 
 def worker_keras(config: dict[str, Any]) -> dict[str, Any]:
-    from zoo._onednn import prefer_onednn
+    from zoo._base.onednn import prefer_onednn
 
     prefer_onednn()  # the zoo's kernels, so that zoo.fit / keras measures the zoo's overhead
     import keras
@@ -310,7 +310,7 @@ def training_flops_per_image(model: Any) -> dict[str, float]:
 
 
 def worker_ceiling(config: dict[str, Any]) -> dict[str, Any]:
-    from zoo._onednn import prefer_onednn
+    from zoo._base.onednn import prefer_onednn
 
     prefer_onednn()  # the kernels zoo.fit trains with (oneDNN's matmul is the faster here)
     import keras

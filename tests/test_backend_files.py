@@ -107,7 +107,7 @@ def test_a_keras_file_predicts_the_same_on_every_backend(tmp_path: Path) -> None
 
 def test_a_saved_config_names_public_optimizer_classes() -> None:
     """Keras on torch records its own optimizer module; the zoo records keras.optimizers."""
-    from zoo._saving import portable_config
+    from zoo._saving.save import portable_config
 
     torch_sgd = {"module": "keras.src.backend.torch.optimizers.torch_sgd", "class_name": "SGD"}
     config = {

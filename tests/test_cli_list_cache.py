@@ -46,7 +46,7 @@ out = io.StringIO()
 with contextlib.redirect_stdout(out):
     code = main(sys.argv[1:])
 print(json.dumps({"code": code, "out": out.getvalue(),
-                  "loaded": sorted(m for m in ("zoo._spec", "zoo._registry", "plug_lab")
+                  "loaded": sorted(m for m in ("zoo._specs.component", "zoo._registry", "plug_lab")
                                    if m in sys.modules)}))
 """
 
@@ -127,7 +127,7 @@ def _cache_files(lab: dict[str, object]) -> list[Path]:
 
 def test_the_second_listing_comes_from_the_cache_and_prints_the_same(lab) -> None:
     first = _list(lab)
-    assert first["loaded"] == ["plug_lab", "zoo._registry", "zoo._spec"]
+    assert first["loaded"] == ["plug_lab", "zoo._registry", "zoo._specs.component"]
     assert "lab/Gate" in first["out"] and "lab/net_small" in first["out"]
     assert len(_cache_files(lab)) == 1
     for args in [

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import zoo
-from zoo._arguments import check_arguments
+from zoo._base.arguments import check_arguments
 from zoo._cli import main
 from zoo._cli.building import parse_override
 
@@ -107,9 +107,9 @@ def test_paths_are_checked_before_the_build(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     built = []
-    import zoo._factory
+    import zoo._factory.build
 
-    monkeypatch.setattr(zoo._factory, "build", lambda *a, **k: built.append(a))
+    monkeypatch.setattr(zoo._factory.build, "build", lambda *a, **k: built.append(a))
     assert main(args) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ") and message in err, err

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from zoo._quiet import NATIVE_LOG_LINE
+from zoo._base.quiet import NATIVE_LOG_LINE
 
 
 def zoo_cli(env: dict[str, str], *args: str, cwd: Path | None = None):
@@ -109,7 +109,7 @@ def test_python_writes_during_the_first_import_are_kept(tmp_path: Path) -> None:
         "print('a real warning', file=sys.stderr)\n"
     )
     script = (
-        "import sys\nfrom zoo._quiet import quiet_tensorflow\nquiet_tensorflow()\n"
+        "import sys\nfrom zoo._base.quiet import quiet_tensorflow\nquiet_tensorflow()\n"
         "import tensorflow\nprint('imported')\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "ZOO_DEBUG"}

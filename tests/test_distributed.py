@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from zoo._errors import ArgumentError, ZooError
+from zoo._base.errors import ArgumentError, ZooError
 from zoo._training.launcher import free_ports, tf_config
 from zoo._training.strategy import ClusterError, read_tf_config, resolve_strategy, wait_for
 

@@ -252,7 +252,7 @@ def _keras_format(formats):
     """A format as a new one comes: one module's functions (here a .keras file) and a row."""
     import keras
 
-    from zoo._saving import check_destination
+    from zoo._saving.save import check_destination
 
     def run_keras(path, inputs, input_names=None):
         model = zoo.load(path, compile=False)

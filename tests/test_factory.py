@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import zoo
-from zoo._arguments import check_arguments, parameters
+from zoo._base.arguments import check_arguments, parameters
 
 
 def test_build_a_recipe_and_a_builder(toy_registry) -> None:

@@ -17,7 +17,7 @@ import pytest
 from test_graph_helpers import wiring, write_recipe
 
 import zoo
-from zoo._factory import build
+from zoo._factory.build import build
 from zoo._graph import parse_graph
 from zoo._registry import Registry
 

@@ -18,7 +18,7 @@ from test_graph_helpers import toml_value, wiring, write_recipe
 
 import zoo
 from zoo._cli import main
-from zoo._factory import build
+from zoo._factory.build import build
 from zoo._registry import Registry, set_default_registry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -230,7 +230,7 @@ def test_inline_and_sub_table_forms_are_one_schema(toy_registry, tmp_path: Path)
     ],
 )
 def test_malformed_graph_recipes(tmp_path: Path, text: str, key: str, pattern: str) -> None:
-    from zoo._registry_file import load_registry_config
+    from zoo._registry.files import load_registry_config
 
     path = tmp_path / "lab.toml"
     path.write_text(text)

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import zoo
-from zoo._factory import build
+from zoo._factory.build import build
 from zoo._graph import GraphArgumentError
 
 

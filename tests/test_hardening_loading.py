@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import zoo
-from zoo._loading import read_saved_file
+from zoo._saving.load import read_saved_file
 
 # === 3. Class hijacking at load ===
 
@@ -54,7 +54,7 @@ def _forget_toy() -> None:
     from keras.src.saving.object_registration import GLOBAL_CUSTOM_NAMES
 
     keras.saving.get_custom_objects().pop("zoo.toy>Affine", None)
-    from zoo._serializable import _REGISTERED
+    from zoo._registry.serializable import _REGISTERED
 
     for cls in [c for c, key in GLOBAL_CUSTOM_NAMES.items() if key == "zoo.toy>Affine"]:
         del GLOBAL_CUSTOM_NAMES[cls]

@@ -118,7 +118,7 @@ def test_register_plugin_refuses_the_core_name_but_not_the_core(isolated_registr
 
     with pytest.raises(zoo.PluginError, match="'zoo' is reserved for keras-zoo"):
         zoo.register_plugin(Squatter(), "zoo")
-    import zoo._check_names as core_module  # any module of the core package
+    import zoo._base.check_names as core_module  # any module of the core package
 
     info = zoo.register_plugin(core_module, "zoo")
     try:
@@ -132,7 +132,7 @@ def test_an_entry_point_named_zoo_from_keras_zoo_itself_loads() -> None:
         metadata = {"Name": "keras-zoo"}
         version = "0.1.0"
 
-    ep = importlib.metadata.EntryPoint(name="zoo", value="zoo._check_names", group="zoo.plugins")
+    ep = importlib.metadata.EntryPoint(name="zoo", value="zoo._base.check_names", group="zoo.plugins")
     ep = ep._for(Dist()) if hasattr(ep, "_for") else ep
     registry = Registry(environ={}, include_default_file=False, entry_points=[ep])
     (info,) = registry.plugins()

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 import zoo
-from zoo._saving import atomic_destination, save_atomic
+from zoo._saving.save import atomic_destination, save_atomic
 
 KILLED = """
 import os, signal, sys
-from zoo._saving import save_atomic
+from zoo._saving.save import save_atomic
 
 class DiesMidWrite:
     def save(self, path):
@@ -129,7 +129,7 @@ def test_replacing_a_folder_never_leaves_the_path_empty(tmp_path: Path, monkeypa
 KILLED_REPLACE = """
 import os, sys
 from pathlib import Path
-import zoo._saving as saving
+import zoo._saving.save as saving
 
 saving._exchange = lambda a, b: False       # a file system that cannot swap two paths
 real_replace = os.replace

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import zoo
-from zoo._loading import read_saved_file
+from zoo._saving.load import read_saved_file
 
 
 def run_python(code: str, env: dict[str, str], *args: object) -> subprocess.CompletedProcess[str]:
@@ -199,7 +199,7 @@ def test_version_mismatch_warns_with_both_versions(toy_registry, tmp_path: Path)
 
 
 def test_a_newer_metadata_format_warns(toy_registry, tmp_path: Path) -> None:
-    from zoo._saving import _rewrite_metadata
+    from zoo._saving.save import _rewrite_metadata
 
     path = zoo.save(zoo.build("toy_small"), tmp_path / "toy.keras")
     _rewrite_metadata(path, lambda metadata: metadata["zoo"].update(format=99))

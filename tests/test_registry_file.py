@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 import zoo
-from zoo._places import default_registry_path
+from zoo._base.places import default_registry_path
 from zoo._registry import Registry
-from zoo._registry_file import load_registry_config
+from zoo._registry.files import load_registry_config
 
 
 def _write(tmp_path: Path, text: str, name: str = "registry.toml") -> Path:

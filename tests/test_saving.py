@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import zoo
-from zoo._saving import save_atomic
+from zoo._saving.save import save_atomic
 
 
 class _Exploding:
@@ -120,7 +120,7 @@ def test_zoo_save_failing_while_writing_metadata(
 KILLED = """
 import os, signal, sys
 from pathlib import Path
-from zoo._saving import save_atomic
+from zoo._saving.save import save_atomic
 
 class DiesMidWrite:
     def save(self, path):
@@ -155,7 +155,7 @@ def test_zoo_save_takes_a_model(tmp_path: Path) -> None:
 
 def test_cli_build_save_writes_the_zoo_metadata(toy_registry, tmp_path: Path, capsys) -> None:
     from zoo._cli import main
-    from zoo._loading import read_saved_file
+    from zoo._saving.load import read_saved_file
 
     assert main(["build", "toy_small", "--save", str(tmp_path / "cli.keras")]) == 0
     saved = read_saved_file(tmp_path / "cli.keras")

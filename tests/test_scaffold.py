@@ -11,7 +11,7 @@ import pytest
 
 import zoo
 from zoo._cli import main
-from zoo._scaffold import new_plugin
+from zoo._cli.scaffold import new_plugin
 
 
 def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None):

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 import zoo
-from zoo._factory import build
+from zoo._factory.build import build
 from zoo._registry import Registry
-from zoo._search import TRAINING_OPTIONS
+from zoo._specs.search_keys import TRAINING_OPTIONS
 
 BUILDERS = '''
     raise_if_imported = None

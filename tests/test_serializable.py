@@ -52,7 +52,7 @@ def test_plugin_name_is_validated() -> None:
 
 def test_a_name_taken_behind_the_zoos_back_is_reported(tmp_path) -> None:
     """Keras lets register_keras_serializable overwrite a name; the zoo reports both."""
-    from zoo._serializable import name_clashes
+    from zoo._registry.serializable import name_clashes
 
     @zoo.serializable("tests_behind")
     class Knob(keras.layers.Layer):
@@ -91,7 +91,7 @@ def test_a_name_taken_behind_the_zoos_back_is_reported(tmp_path) -> None:
 
 
 def test_a_reloaded_module_is_not_a_clash() -> None:
-    from zoo._serializable import _REGISTERED, name_clashes
+    from zoo._registry.serializable import _REGISTERED, name_clashes
 
     def define() -> type:
         @zoo.serializable("tests_reload")

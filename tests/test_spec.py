@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import zoo
-from zoo._spec import natural_key
+from zoo._specs.component import natural_key
 
 
 def test_spec_id_and_defaults() -> None:

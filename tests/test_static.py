@@ -1,4 +1,4 @@
-"""zoo._static reads signatures and docstrings from source without importing (16.5, 14.6)."""
+"""zoo._specs.static reads signatures and docstrings from source without importing (16.5, 14.6)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import zoo
-from zoo._arguments import parameters
-from zoo._static import Expression, module_file, read_signature
+from zoo._base.arguments import parameters
+from zoo._specs.static import Expression, module_file, read_signature
 
 PACKAGE = {
     "__init__.py": "raise RuntimeError('the package must not be imported')\n",

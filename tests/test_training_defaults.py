@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import zoo
-from zoo._errors import RegistryFileError
+from zoo._base.errors import RegistryFileError
 from zoo._registry import Registry
 from zoo._training.defaults import TrainingDefaults, check_training, training_defaults
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import zoo
-from zoo import _onednn
+from zoo._base import onednn as _onednn
 from zoo._training import performance
 
 SMALL = {"depth": 8, "width": 4}

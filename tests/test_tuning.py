@@ -34,7 +34,7 @@ def test_bad_search_values_are_errors(space: dict, message: str) -> None:
 
 
 def test_a_registry_file_error_names_the_file_and_the_key(tmp_path: Path) -> None:
-    from zoo._registry_file import RegistryConfig, read_registry_file
+    from zoo._registry.files import RegistryConfig, read_registry_file
 
     path = tmp_path / "registry.toml"
     path.write_text(
@@ -98,7 +98,7 @@ def test_search_keys_are_builder_arguments_or_training_options() -> None:
 
 
 def test_best_toml_is_a_registry_file_that_reads_back(tmp_path: Path) -> None:
-    from zoo._registry_file import RegistryConfig, read_registry_file
+    from zoo._registry.files import RegistryConfig, read_registry_file
     from zoo._tuning.results import best_recipe_toml
 
     text = best_recipe_toml(

@@ -76,7 +76,7 @@ def test_random_search_cli_three_trials_and_a_buildable_best_toml(tmp_path: Path
     model = zoo.load(out / "best.keras")
     assert model.count_params() > 0
     registry = zoo._registry.Registry(registry_files=[out / "best.toml"])
-    from zoo._factory import build
+    from zoo._factory.build import build
 
     rebuilt = build("vision/resnet_small_tuned", registry=registry)
     assert rebuilt.count_params() == model.count_params()

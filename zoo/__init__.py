@@ -11,7 +11,7 @@
 Importing ``zoo`` and listing components never imports TensorFlow, Keras or a
 plugin's implementation; ``get`` and ``build`` do, on first use. Imported before
 TensorFlow on x86-64 Linux, it turns TensorFlow's oneDNN kernels on where TensorFlow
-leaves them off (``zoo._onednn``; a ``TF_ENABLE_ONEDNN_OPTS`` of yours wins).
+leaves them off (``zoo._base.onednn``; a ``TF_ENABLE_ONEDNN_OPTS`` of yours wins).
 
 Two faces, as keras-hub keeps its namespaces apart: this module is the user's (build,
 fit, tune, load, export, ...); plugin authors write with `zoo.data` (data sources),
@@ -25,7 +25,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from zoo._errors import (
+from zoo._base.errors import (
     AmbiguousNameError,
     ArgumentError,
     NotFoundError,
@@ -34,15 +34,15 @@ from zoo._errors import (
     ZooError,
     ZooWarning,
 )
-from zoo._listing import KINDS
-from zoo._onednn import prefer_onednn
+from zoo._specs.listing import KINDS
+from zoo._base.onednn import prefer_onednn
 from zoo._version import PLUGIN_API_VERSION, __version__
 from zoo.hookspecs import hookimpl
 
 if TYPE_CHECKING:
     from zoo._graph import GraphError, build_graph, to_spec
     from zoo._registry import Registry
-    from zoo._spec import ComponentSpec, Example, PluginInfo, PresetSource, Recipe
+    from zoo._specs.component import ComponentSpec, Example, PluginInfo, PresetSource, Recipe
 
 # TensorFlow's fastest CPU kernels where it leaves them off (x86-64 CPUs without AVX-512
 # VNNI/BF16): set before TensorFlow starts, never over TF_ENABLE_ONEDNN_OPTS.
@@ -99,11 +99,11 @@ __all__ = [
 #: Public names imported on first access (they import NumPy, or modules that a cached
 #: ``python -m zoo list`` does not need): name -> module.
 _LAZY = {
-    "ComponentSpec": "zoo._spec",
-    "Example": "zoo._spec",
-    "PluginInfo": "zoo._spec",
-    "PresetSource": "zoo._spec",
-    "Recipe": "zoo._spec",
+    "ComponentSpec": "zoo._specs.component",
+    "Example": "zoo._specs.component",
+    "PluginInfo": "zoo._specs.component",
+    "PresetSource": "zoo._specs.component",
+    "Recipe": "zoo._specs.component",
     "GraphError": "zoo._graph",
     "build_graph": "zoo._graph",
     "to_spec": "zoo._graph",
@@ -113,11 +113,11 @@ _LAZY = {
     "fit": "zoo._training.fitting",
     "FitResult": "zoo._training.fitting",
     "compile": "zoo._training.compiling",
-    "TrainingDefaults": "zoo._training_spec",
+    "TrainingDefaults": "zoo._specs.training",
     "export": "zoo._export",
-    "load": "zoo._loading",
-    "save": "zoo._saving",
-    "serializable": "zoo._serializable",
+    "load": "zoo._saving.load",
+    "save": "zoo._saving.save",
+    "serializable": "zoo._registry.serializable",
     "from_preset": "zoo._presets",
     "save_preset": "zoo._presets",
     "hypermodel": "zoo._tuning.hypermodel",
@@ -185,7 +185,7 @@ def get(name: str) -> Any:
 
     For a recipe, a callable that builds it: ``zoo.get("resnet_small")(num_classes=10)``.
     """
-    from zoo._factory import get as factory_get
+    from zoo._factory.build import get as factory_get
 
     return factory_get(name)
 
@@ -202,7 +202,7 @@ def build(name: str, /, *, weights: Any = None, strict: bool = False, **override
     reshaped (a new ``num_classes``) keep fresh weights and a `zoo.ZooWarning` names
     them, or ``strict=True`` refuses with a ZooError.
     """
-    from zoo._factory import build as factory_build
+    from zoo._factory.build import build as factory_build
 
     model = factory_build(name, overrides)
     if weights is None:

@@ -54,7 +54,7 @@ from zoo._data.splits import (
     split_indices,
 )
 from zoo._data.tasks import Task, declare_task, declared_tasks, get_task
-from zoo._errors import ArgumentError, NotFoundError, ZooError, did_you_mean
+from zoo._base.errors import ArgumentError, NotFoundError, ZooError, did_you_mean
 
 __all__ = [
     "SPLITS",

@@ -57,11 +57,11 @@ or from a shell: ``python -m zoo check --plugin mine``.
 
 from __future__ import annotations
 
-from zoo._check_names import CHECKS
+from zoo._base.check_names import CHECKS
 from zoo._kit.checks import EXPORT_TAGS
 from zoo._kit.report import CheckResult, Report
 from zoo._kit.runner import assert_conforms, check, component_ids, conformance_test
-from zoo._serializable import NameClash, name_clashes
+from zoo._registry.serializable import NameClash, name_clashes
 
 __all__ = [
     "CHECKS",

@@ -19,7 +19,7 @@ input it came from is unchanged:
 
 Only a listing that showed no warning is kept (a warning is said again by loading
 again), only one whose files were all older than two seconds when it started (`store`),
-and only the whole list: the filters (`zoo._listing.filter_entries`, the
+and only the whole list: the filters (`zoo._specs.listing.filter_entries`, the
 function `zoo.list_components` uses) run on it each time. ``--plugin`` with a name the
 stored list does not hold loads afresh, for its error or warning. ``ZOO_LIST_CACHE=0``
 turns the cache off. A cache that cannot be read or written is ignored: listing never
@@ -90,7 +90,7 @@ def _identity(registry_args: Sequence[str], environ: Mapping[str, str]) -> dict[
 
 
 def _file(identity: dict[str, Any], environ: Mapping[str, str]) -> Path:
-    from zoo._places import cache_dir
+    from zoo._base.places import cache_dir
 
     digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
     return cache_dir(environ) / "listing" / f"{digest[:32]}.json"

@@ -92,7 +92,7 @@ def one_line_zoo_warnings() -> None:
     """Show a `zoo.ZooWarning` as ``warning: <message>`` on stderr, without a source line."""
     import warnings
 
-    from zoo._errors import ZooWarning
+    from zoo._base.errors import ZooWarning
 
     shown = warnings.showwarning
     if getattr(shown, "zoo_one_line", False):

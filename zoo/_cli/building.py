@@ -8,7 +8,7 @@ import tomllib
 from typing import Any
 
 import zoo
-from zoo._errors import ArgumentError
+from zoo._base.errors import ArgumentError
 
 
 def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -131,7 +131,7 @@ def parse_override(text: str) -> tuple[str, Any]:
 def run_build(args: argparse.Namespace) -> int:
     overrides = parse_overrides(args.overrides)
     if args.save:
-        from zoo._saving import check_destination
+        from zoo._saving.save import check_destination
 
         check_destination(args.save, ".keras", "A saved model file")  # before the build
     model = zoo.build(args.name, **overrides)

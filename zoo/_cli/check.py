@@ -6,10 +6,10 @@ import argparse
 import sys
 from typing import Any
 
-from zoo._check_names import CHECKS
+from zoo._base.check_names import CHECKS
 from zoo._cli._output import print_json, print_table
-from zoo._errors import ArgumentError
-from zoo._spec import KINDS
+from zoo._base.errors import ArgumentError
+from zoo._specs.component import KINDS
 
 
 def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:

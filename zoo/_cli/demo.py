@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import zoo
-from zoo._errors import ZooError
+from zoo._base.errors import ZooError
 
 RECIPE = "resnet_small"
 DATA = "vision/digits"

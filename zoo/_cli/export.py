@@ -10,7 +10,7 @@ import zoo
 from zoo._cli import export_int8
 from zoo._cli._output import print_json
 from zoo._cli.building import add_set_option, parse_overrides
-from zoo._errors import ArgumentError
+from zoo._base.errors import ArgumentError
 
 VERIFY_SAMPLES = 8
 
@@ -87,7 +87,7 @@ def _sample_inputs(model: Any, spec: Any) -> list[Any] | None:
     import numpy as np
 
     from zoo._kit.data import random_array
-    from zoo._spec import Recipe
+    from zoo._specs.component import Recipe
 
     example = spec.example if spec is not None and not isinstance(spec, Recipe) else None
     bounds = example.input_range if example is not None else None

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from zoo._cli.building import add_data_options
-from zoo._errors import ArgumentError
+from zoo._base.errors import ArgumentError
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

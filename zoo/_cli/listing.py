@@ -12,11 +12,11 @@ from zoo._cli._list_cache import Row, warnings_shown
 from zoo._cli._list_cache import load as load_cached
 from zoo._cli._list_cache import store as store_listing
 from zoo._cli._output import print_json, print_table, table_width
-from zoo._errors import ZooError
-from zoo._listing import KINDS, filter_entries
+from zoo._base.errors import ZooError
+from zoo._specs.listing import KINDS, filter_entries
 
 if TYPE_CHECKING:  # imported where used: a cached `zoo list` imports none of them
-    from zoo._spec import ComponentSpec, Recipe
+    from zoo._specs.component import ComponentSpec, Recipe
 
 #: The version of the ``list --json`` and ``plugins --json`` documents; it changes only
 #: when a field is removed or changes meaning (new fields may appear at any version).
@@ -86,7 +86,7 @@ def _listed(args: argparse.Namespace) -> list[Row]:
     import time
 
     from zoo._registry import default_registry
-    from zoo._static import SOURCES_READ
+    from zoo._specs.static import SOURCES_READ
 
     started = time.time_ns()
     with warnings_shown() as shown:
@@ -108,7 +108,7 @@ def plugin_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     components and its available recipes, wherever declared), and each namespace of
     registry-file recipes that is no plugin (the core's own ``zoo/...``)."""
     from zoo._registry import default_registry
-    from zoo._spec import Recipe
+    from zoo._specs.component import Recipe
 
     registry = default_registry()
     counts: dict[str, int] = {}
@@ -184,10 +184,10 @@ def describe(name: str) -> dict[str, Any]:
     """Everything ``zoo info`` shows about a component or recipe.
 
     The signature and docstring are read from the implementation's source
-    (`zoo._static`); the implementation is imported only when the source cannot say.
+    (`zoo._specs.static`); the implementation is imported only when the source cannot say.
     """
     from zoo._registry import default_registry
-    from zoo._spec import Recipe
+    from zoo._specs.component import Recipe
 
     entry = zoo.get_spec(name)
     info = entry.to_dict()
@@ -217,8 +217,8 @@ def _signature(spec: ComponentSpec) -> tuple[list[dict[str, Any]], str, str]:
     """The parameters and docstring of a spec's implementation, and where they came from."""
     import inspect
 
-    from zoo._arguments import parameters
-    from zoo._static import read_signature
+    from zoo._base.arguments import parameters
+    from zoo._specs.static import read_signature
 
     static = read_signature(spec.target)
     if static is not None:

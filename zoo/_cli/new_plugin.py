@@ -20,7 +20,7 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run_new_plugin(args: argparse.Namespace) -> int:
-    from zoo._scaffold import new_plugin
+    from zoo._cli.scaffold import new_plugin
 
     files = new_plugin(args.name, args.directory)
     root = files[0].parent

@@ -120,7 +120,7 @@ def _remember(args: argparse.Namespace) -> dict[str, Any]:
     Returns the run's recorded options (``{}`` without --resume). Options given again
     are checked against the run by `zoo.fit`.
     """
-    from zoo._errors import ArgumentError, ZooError
+    from zoo._base.errors import ArgumentError, ZooError
     from zoo._training import run_folder
 
     options: dict[str, Any] = {}
@@ -178,7 +178,7 @@ def _fit(args: argparse.Namespace, overrides: dict, data_args: dict) -> Any:
 
 def _launch(args: argparse.Namespace) -> int:
     """``--workers N``: the same command as N local multi-worker processes."""
-    from zoo._errors import ArgumentError
+    from zoo._base.errors import ArgumentError
     from zoo._training import run_folder
     from zoo._training.launcher import launch
 

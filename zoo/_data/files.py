@@ -9,7 +9,7 @@ import numpy as np
 
 from zoo._data.splits import DataSplits, from_arrays, split_arrays, split_indices, take
 from zoo._data.tasks import get_task
-from zoo._errors import ZooError
+from zoo._base.errors import ZooError
 
 _FIXED = ("x_train", "y_train", "x_test", "y_test")
 
@@ -177,7 +177,7 @@ def csv(
     """
     header, values = read_numeric_csv(path)
     if target not in header:
-        from zoo._errors import did_you_mean
+        from zoo._base.errors import did_you_mean
 
         raise ZooError(
             f"target names a column of the .csv file. Received: target={target!r} for "

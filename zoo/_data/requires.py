@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from zoo._errors import ZooError
+from zoo._base.errors import ZooError
 
 
 def require(module: str, package: str, source: str) -> Any:

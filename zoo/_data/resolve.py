@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from zoo._arguments import check_arguments
+from zoo._base.arguments import check_arguments
 from zoo._data.splits import DataInfo, DataSplits, check_batch_size, split_arrays
-from zoo._errors import NotFoundError, ZooError, did_you_mean
+from zoo._base.errors import NotFoundError, ZooError, did_you_mean
 
 #: File suffixes and the data source each one picks.
 SUFFIXES = {

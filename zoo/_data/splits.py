@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from zoo._data.tasks import Task, get_task
-from zoo._errors import ZooError
+from zoo._base.errors import ZooError
 
 SPLITS = ("train", "validation", "test")
 SHARD_POLICIES = ("AUTO", "FILE", "DATA", "OFF")

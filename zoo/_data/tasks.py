@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from zoo._errors import ZooError
+from zoo._base.errors import ZooError
 
 
 @dataclass(frozen=True)

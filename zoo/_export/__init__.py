@@ -33,7 +33,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from zoo._errors import ZooError
+from zoo._base.errors import ZooError
 from zoo._export.common import ExportOptions, artifact_size, max_difference
 from zoo._export.formats import (
     and_join,
@@ -153,7 +153,7 @@ def export(
     path, format = check_export(path, format, quantization, select_tf_ops)
     fmt = format_named(format)
     if isinstance(model, str):
-        from zoo._factory import build
+        from zoo._factory.build import build
 
         model = build(model)
     if data is not None and quantization != "int8":

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from zoo._errors import ZooError
-from zoo._spec import natural_key
+from zoo._base.errors import ZooError
+from zoo._specs.component import natural_key
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from zoo._errors import ZooError
+from zoo._base.errors import ZooError
 from zoo._export.common import (
     ExportOptions,
     first_lines,
@@ -21,7 +21,7 @@ from zoo._export.common import (
     outputs_in_order,
     quiet,
 )
-from zoo._saving import atomic_destination, check_destination
+from zoo._saving.save import atomic_destination, check_destination
 
 #: Ops that call back into the Python process that traced them: a SavedModel holding
 #: one runs nowhere else (TF Serving, another process, TFLite).

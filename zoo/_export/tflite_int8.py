@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from zoo._errors import ZooError
+from zoo._base.errors import ZooError
 from zoo._export.common import inputs_by_name, outputs_in_order, quiet
-from zoo._quiet import native_logs_filtered
+from zoo._base.quiet import native_logs_filtered
 
 #: The integer type of the int8 file's input and output tensors.
 IO_TYPE = "int8"

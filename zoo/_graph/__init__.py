@@ -10,7 +10,7 @@
     spec = zoo.to_spec(model)   # back to data
 
 The format itself (parsing, the structural checks, overrides) is data at the spec
-level, in `zoo._graph_spec` and `zoo._graph_overrides`: recipes and registry files
+level, in `zoo._specs.graph` and `zoo._specs.graph_overrides`: recipes and registry files
 parse their graphs while listing without this package. Here is the factory's side:
 building (``build``), turning a model back into a spec (``to_spec``) and drawing
 (``draw``), which import Keras.
@@ -25,8 +25,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from zoo._graph_overrides import apply_overrides
-from zoo._graph_spec import GraphArgumentError, GraphError, GraphSpec, parse_graph
+from zoo._specs.graph_overrides import apply_overrides
+from zoo._specs.graph import GraphArgumentError, GraphError, GraphSpec, parse_graph
 
 __all__ = [
     "GraphArgumentError",

@@ -17,17 +17,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from zoo._arguments import describe_hint, matches_hint, type_hints
-from zoo._errors import NotFoundError, ZooError, did_you_mean
-from zoo._graph_spec import (
+from zoo._base.arguments import describe_hint, matches_hint, type_hints
+from zoo._base.errors import NotFoundError, ZooError, did_you_mean
+from zoo._specs.graph import (
     KERAS_NAMESPACE,
     GraphArgumentError,
     GraphError,
     GraphSpec,
     NodeSpec,
 )
-from zoo._limits import MAX_INTEGER, build_limits, is_out_of_memory
-from zoo._spec import ComponentSpec
+from zoo._base.limits import MAX_INTEGER, build_limits, is_out_of_memory
+from zoo._specs.component import ComponentSpec
 
 #: Keras built-ins a spec may not name: they run Python code or wrap other frameworks
 #: (a spec is data, never executable), or are not layers one constructs.
@@ -334,7 +334,7 @@ def build_parsed_graph(
     """Check ``spec`` (`check_spec`), then build and return its ``keras.Model``.
 
     The layers are built under Keras' safe mode (unless files are allowed) and the
-    zoo's resource bounds (`zoo._limits.build_limits`).
+    zoo's resource bounds (`zoo._base.limits.build_limits`).
     """
     resolved = check_spec(spec, registry, touched, allow_files)
     from keras.src.saving.serialization_lib import SafeModeScope

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from zoo._errors import ZooError
+from zoo._base.errors import ZooError
 
 #: Formats drawn by Graphviz, and the DOT text formats written without it.
 IMAGE_FORMATS = (".png", ".svg", ".pdf", ".jpg", ".jpeg")

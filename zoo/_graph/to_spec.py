@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from zoo._errors import ZooError
+from zoo._base.errors import ZooError
 from zoo._graph.build import REFUSED_BUILTINS, constructor_parameters
-from zoo._graph_spec import KERAS_NAMESPACE, NODE_NAME
-from zoo._spec import ComponentSpec, plain
+from zoo._specs.graph import KERAS_NAMESPACE, NODE_NAME
+from zoo._specs.component import ComponentSpec, plain
 
 _TENSOR = "__keras_tensor__"
 

@@ -9,7 +9,7 @@ import keras
 import numpy as np
 
 from zoo._kit.report import Failed
-from zoo._spec import Example
+from zoo._specs.component import Example
 
 SEED = 1234
 

@@ -12,7 +12,7 @@ import types
 
 from zoo._kit.report import Failed, NotApplicable
 from zoo._registry import default_registry
-from zoo._spec import ComponentSpec, Recipe
+from zoo._specs.component import ComponentSpec, Recipe
 
 #: Modules that listing a plugin must not import (the lazy contract).
 HEAVY_MODULES = (

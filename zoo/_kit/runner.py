@@ -9,15 +9,15 @@ from typing import Any
 
 import keras
 
-from zoo._check_names import CHECKS
-from zoo._errors import ZooError
+from zoo._base.check_names import CHECKS
+from zoo._base.errors import ZooError
 from zoo._kit.checks import MIXED_POLICIES
 from zoo._kit.data import SEED
 from zoo._kit.lazy import lazy_check
 from zoo._kit.report import CheckResult, Failed, NotApplicable, Report
 from zoo._kit.subjects import Subject, make_subject, spec_example
 from zoo._registry import default_registry
-from zoo._spec import ComponentSpec, Example, Recipe
+from zoo._specs.component import ComponentSpec, Example, Recipe
 
 #: Checks of the component's plugin rather than of the component: they need no example.
 PLUGIN_CHECKS: dict[str, Callable[[ComponentSpec | Recipe], None]] = {"lazy": lazy_check}

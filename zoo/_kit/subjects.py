@@ -41,9 +41,9 @@ from zoo._kit.data import (
 )
 from zoo._kit.gradients import RETRIES, gradient_check
 from zoo._kit.report import Failed, NotApplicable
-from zoo._factory import build
+from zoo._factory.build import build
 from zoo._registry import default_registry
-from zoo._spec import ComponentSpec, Example, Recipe
+from zoo._specs.component import ComponentSpec, Example, Recipe
 
 
 def spec_example(entry: ComponentSpec | Recipe) -> Example | None:

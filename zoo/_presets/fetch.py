@@ -22,8 +22,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from zoo._errors import ZooError
-from zoo._places import cache_dir
+from zoo._base.errors import ZooError
+from zoo._base.places import cache_dir
 from zoo._presets.folder import sha256_of
 
 DEFAULT_TIMEOUT = 30.0

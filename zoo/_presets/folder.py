@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from zoo._errors import ZooError
-from zoo._saving import atomic_destination, check_destination
+from zoo._base.errors import ZooError
+from zoo._saving.save import atomic_destination, check_destination
 from zoo._training.run_folder import jsonable, read_completed_run
 from zoo._version import __version__
 
@@ -89,7 +89,7 @@ def save_preset(
     """
     import keras
 
-    from zoo._saving import save
+    from zoo._saving.save import save
 
     folder = check_destination(folder, None, "A preset folder")
     if folder.exists() and any(folder.iterdir()) and not (folder / PRESET_FILE).exists():
@@ -137,7 +137,7 @@ def _from_model(model: Any) -> dict[str, Any]:
     builder = recipe or ""
     if recipe:
         from zoo._registry import default_registry
-        from zoo._spec import Recipe
+        from zoo._specs.component import Recipe
 
         entry = default_registry().resolve(recipe)
         if isinstance(entry, Recipe) and entry.graph is None:
@@ -161,7 +161,7 @@ def _from_model(model: Any) -> dict[str, Any]:
 
 
 def _from_run(run: Path) -> tuple[Any, dict[str, Any]]:
-    from zoo._loading import load
+    from zoo._saving.load import load
 
     if not run.is_dir():
         raise ZooError(
@@ -326,7 +326,7 @@ def read_preset(folder: str | os.PathLike[str]) -> Preset:
 
 def _saved_input_shape(path: Path) -> list[Any] | None:
     """The input shape (no batch dimension) of a single-input Functional model file."""
-    from zoo._loading import read_saved_file
+    from zoo._saving.load import read_saved_file
 
     config = read_saved_file(path).config.get("config") or {}
     inputs = [

@@ -16,7 +16,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from zoo._errors import ZooError, ZooWarning, did_you_mean
+from zoo._base.errors import ZooError, ZooWarning, did_you_mean
 from zoo._presets.folder import MODEL_FILE, read_preset
 
 
@@ -41,7 +41,7 @@ def source_path(source: Any) -> Path:
             )
         if isinstance(source, str) and not path.exists() and path.suffix != ".keras":
             from zoo._registry import default_registry
-            from zoo._spec import ComponentSpec
+            from zoo._specs.component import ComponentSpec
 
             ids = _preset_ids()
             try:
@@ -77,7 +77,7 @@ def from_preset(source: Any, *, compile: bool = True) -> Any:
     model = zoo.from_preset("presets/digits")            # predicts as runs/digits/best.keras
     ```
     """
-    from zoo._loading import load
+    from zoo._saving.load import load
 
     return load(source_path(source), compile=compile)
 
@@ -100,7 +100,7 @@ def load_weights_by_name(model: Any, source: Any, *, strict: bool = False) -> An
     ZooError and nothing is loaded. A source with no layer in common is a ZooError.
     """
     path = source_path(source)
-    from zoo._loading import load
+    from zoo._saving.load import load
 
     saved = load(path, compile=False)
     loaded, differ, absent = [], [], []

@@ -10,7 +10,7 @@
     default.py          the process-wide registry
 
 It builds nothing and imports no layer above it (factory, graphs, training, data):
-`zoo._factory` builds models from what the registry resolves.
+`zoo._factory.build` builds models from what the registry resolves.
 """
 
 from __future__ import annotations

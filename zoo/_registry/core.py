@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from zoo._spec import ComponentSpec
+from zoo._specs.component import ComponentSpec
 from zoo._version import PLUGIN_API_VERSION
 from zoo.hookspecs import hookimpl
 

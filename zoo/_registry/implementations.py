@@ -12,9 +12,9 @@ import importlib
 import sys
 from typing import Any
 
-from zoo._errors import ZooError
+from zoo._base.errors import ZooError
 from zoo._registry.plugins import describe_error
-from zoo._spec import ComponentSpec
+from zoo._specs.component import ComponentSpec
 
 
 def check_backend(spec: ComponentSpec) -> None:
@@ -53,7 +53,7 @@ def check_keras_name(spec: ComponentSpec, obj: Any) -> None:
     active = keras.saving.get_custom_objects().get(key)
     if active is None or active is obj or _where(active) == _where(obj):
         return
-    from zoo._serializable import name_clashes
+    from zoo._registry.serializable import name_clashes
 
     clash = next((str(c) for c in name_clashes() if c.name == key), None)
     received = clash or f"{key!r} is registered for {_where(obj)} and {_where(active)}"

@@ -21,7 +21,7 @@ from typing import Any
 import pluggy
 
 from zoo import hookspecs
-from zoo._errors import PluginError
+from zoo._base.errors import PluginError
 from zoo._registry import plugins
 from zoo._registry.plugins import (
     CORE_NAMESPACE,
@@ -37,8 +37,8 @@ from zoo._registry.plugins import (
     source_of,
     warn_unknown_names,
 )
-from zoo._registry_file import RegistryConfig
-from zoo._spec import ComponentSpec, PluginInfo, Recipe, natural_key
+from zoo._registry.files import RegistryConfig
+from zoo._specs.component import ComponentSpec, PluginInfo, Recipe, natural_key
 from zoo._version import PLUGIN_API_VERSION
 
 

@@ -20,9 +20,9 @@ import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from zoo._errors import PluginError, ZooError, ZooWarning, clause, did_you_mean
-from zoo._registry_file import RegistryConfig
-from zoo._spec import ComponentSpec, PluginInfo, Recipe, check_name
+from zoo._base.errors import PluginError, ZooError, ZooWarning, clause, did_you_mean
+from zoo._registry.files import RegistryConfig
+from zoo._specs.component import ComponentSpec, PluginInfo, Recipe, check_name
 
 ENTRY_POINT_GROUP = "zoo.plugins"
 _TRUE = ("1", "true", "yes", "on")

@@ -6,8 +6,8 @@ unavailable) or raises RegistryFileError for a mistake in the recipe itself. It 
 passed in (``Registry(recipe_checker=...)``); `check_recipe` is the default, for
 builder recipes and graph recipes alike. A checker sees the registry through
 `RecipeLookup` only and imports no component: graph recipes are read with the spec
-level's `zoo._graph_spec`, and a builder's search keys are checked from its source
-(`zoo._search`).
+level's `zoo._specs.graph`, and a builder's search keys are checked from its source
+(`zoo._specs.search_keys`).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from zoo._errors import AmbiguousNameError, NotFoundError, RegistryFileError
-from zoo._graph_spec import KERAS_NAMESPACE
-from zoo._spec import ComponentSpec, Entry, Recipe
+from zoo._base.errors import AmbiguousNameError, NotFoundError, RegistryFileError
+from zoo._specs.graph import KERAS_NAMESPACE
+from zoo._specs.component import ComponentSpec, Entry, Recipe
 
 
 class RecipeLookup(Protocol):
@@ -71,7 +71,7 @@ def check_recipe(recipe: Recipe, lookup: RecipeLookup) -> str | None:
             f"{builder.id!r}, a {builder.kind}. Name a component of kind 'model'."
         )
     if isinstance(builder, ComponentSpec):
-        from zoo._search import check_search_keys_statically  # reads source: on first use
+        from zoo._specs.search_keys import check_search_keys_statically  # reads source: on first use
 
         check_search_keys_statically(recipe, builder)  # else checked when built
     return None

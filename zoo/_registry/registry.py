@@ -14,7 +14,7 @@ registered in code under that name is refused unless it is keras-zoo's own.
 Each plugin's import and hook time, and the heavy frameworks (TensorFlow, Keras,
 ...) its import pulled in, are recorded in its `PluginInfo` for ``zoo plugins``.
 
-The registry builds nothing (the factory, `zoo._factory`, does): it knows no factory,
+The registry builds nothing (the factory, `zoo._factory.build`, does): it knows no factory,
 and the recipe checks it runs are passed in (`zoo._registry.recipes`). Nothing here
 imports TensorFlow, Keras or an implementation module; ``get`` imports an
 implementation on first use.
@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from zoo._errors import (
+from zoo._base.errors import (
     AmbiguousNameError,
     ArgumentError,
     NotFoundError,
@@ -42,8 +42,8 @@ from zoo._errors import (
     clause,
     did_you_mean,
 )
-from zoo._listing import filter_entries
-from zoo._places import registry_paths
+from zoo._specs.listing import filter_entries
+from zoo._base.places import registry_paths
 from zoo._registry import core
 from zoo._registry.implementations import check_backend, check_keras_name, import_target
 from zoo._registry.loading import Loaded, PluginLoader
@@ -55,8 +55,8 @@ from zoo._registry.plugins import (
     is_core_module,
 )
 from zoo._registry.recipes import RecipeChecker, check_recipe, strip_source
-from zoo._registry_file import RegistryConfig, load_registry_config
-from zoo._spec import KINDS, ComponentSpec, Entry, PluginInfo, Recipe, check_name, natural_key
+from zoo._registry.files import RegistryConfig, load_registry_config
+from zoo._specs.component import KINDS, ComponentSpec, Entry, PluginInfo, Recipe, check_name, natural_key
 from zoo._version import __version__
 
 

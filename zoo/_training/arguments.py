@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from zoo._errors import ArgumentError, ZooError
+from zoo._base.errors import ArgumentError, ZooError
 from zoo._training.run_folder import jsonable
 
 
 def model_entry(model_or_name: Any, overrides: Mapping[str, Any], registry: Any) -> tuple[Any, Any]:
     """``(entry, None)`` for a name, ``(its entry or None, model)`` for a model."""
-    from zoo._spec import Recipe
+    from zoo._specs.component import Recipe
 
     if isinstance(model_or_name, str):
         entry = registry.resolve(model_or_name)
@@ -38,7 +38,7 @@ def model_entry(model_or_name: Any, overrides: Mapping[str, Any], registry: Any)
 
 def builder_id(entry: Any, registry: Any) -> str | None:
     """The id of the model builder behind ``entry`` (None: no entry, or a graph recipe)."""
-    from zoo._spec import Recipe
+    from zoo._specs.component import Recipe
 
     if entry is None:
         return None
@@ -49,8 +49,8 @@ def builder_id(entry: Any, registry: Any) -> str | None:
 
 def accepted_arguments(entry: Any, registry: Any) -> set[str] | None:
     """The argument names the entry's builder accepts (None: a graph recipe, no builder)."""
-    from zoo._arguments import parameters
-    from zoo._spec import Recipe
+    from zoo._base.arguments import parameters
+    from zoo._specs.component import Recipe
 
     if isinstance(entry, Recipe):
         if entry.graph is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from zoo._errors import ArgumentError
+from zoo._base.errors import ArgumentError
 from zoo._training.options import FitOptions, warn_slow_precision
 
 
@@ -33,7 +33,7 @@ def build_model(options: FitOptions, splits: Any, distribution: Any) -> tuple[An
     """``(the compiled model, steps per epoch)``, made under ``distribution``'s scope."""
     import keras
 
-    from zoo._factory import build
+    from zoo._factory.build import build
     from zoo._training.arguments import implied_arguments
     from zoo._training.checks import check_fits
     from zoo._training.compiling import compile_model

@@ -25,7 +25,7 @@ from typing import Any
 
 import keras
 
-from zoo._errors import ZooError
+from zoo._base.errors import ZooError
 from zoo._training import run_folder
 
 # The attributes of each Keras callback that carry state across epochs.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from zoo._errors import ZooError
+from zoo._base.errors import ZooError
 
 
 def check_fits(model: Any, info: Any, label: str) -> None:

@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from zoo._errors import ArgumentError, ZooError
+from zoo._base.errors import ArgumentError, ZooError
 from zoo._training.defaults import TrainingDefaults, check_object, training_defaults
 
 JIT_CHOICES = ("auto", True, False)
@@ -211,7 +211,7 @@ def compile(
     Returns:
         The compiled ``keras.Model``.
     """
-    from zoo._factory import build
+    from zoo._factory.build import build
 
     if isinstance(model_or_name, str):
         model = build(model_or_name, overrides)

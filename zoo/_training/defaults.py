@@ -1,14 +1,14 @@
 """Training defaults of a registered entry: its builder's table, then the recipe's.
 
 The table format and its checks (`TrainingDefaults`, `check_training`, `check_object`)
-are data that specs validate at registration; they live in `zoo._training_spec`.
+are data that specs validate at registration; they live in `zoo._specs.training`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from zoo._training_spec import (
+from zoo._specs.training import (
     FIELDS,
     MODES,
     SCHEDULES,
@@ -34,7 +34,7 @@ def training_defaults(entry: Any, registry: Any = None) -> TrainingDefaults:
     ``entry`` is a `zoo.Recipe` or a model `zoo.ComponentSpec`; graph recipes have only
     their own table.
     """
-    from zoo._spec import Recipe
+    from zoo._specs.component import Recipe
 
     if registry is None:
         from zoo._registry import default_registry

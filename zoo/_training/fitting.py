@@ -186,7 +186,7 @@ def _finish(
     model: Any, splits: Any, folder: Path, plan: FitOptions, distribution: Any
 ) -> tuple[dict[str, dict[str, float]], dict[str, list[float]], dict[str, Path], list[Any]]:
     """Best weights, evaluation, best.keras, metrics.json, pictures, every worker's digest."""
-    from zoo._saving import save
+    from zoo._saving.save import save
     from zoo._training import performance
     from zoo._training.evaluation import evaluate, restore_best
     from zoo._training.pictures import run_pictures

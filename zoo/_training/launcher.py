@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from zoo._errors import ZooError
+from zoo._base.errors import ZooError
 from zoo._training.run_folder import RUN_FILE
 
 HOST = "127.0.0.1"

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from zoo._errors import ArgumentError, ZooWarning, did_you_mean
+from zoo._base.errors import ArgumentError, ZooWarning, did_you_mean
 from zoo._training import run_folder
 from zoo._training.defaults import TrainingDefaults, check_training, training_defaults
 

@@ -46,8 +46,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from zoo import _onednn
-from zoo._onednn import ONEDNN
+from zoo._base import onednn as _onednn
+from zoo._base.onednn import ONEDNN
 
 #: The most steps one ``tf.function`` call runs (its divisor of the epoch is used).
 MAX_STEPS_PER_EXECUTION = 32

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from zoo._errors import ZooError
+from zoo._base.errors import ZooError
 
 # === The layout ===
 

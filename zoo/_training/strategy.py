@@ -26,7 +26,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from zoo._errors import ArgumentError, ZooError, did_you_mean
+from zoo._base.errors import ArgumentError, ZooError, did_you_mean
 
 STRATEGIES = ("auto", "default", "mirrored", "multi-worker")
 JOBS = ("chief", "worker")

@@ -42,7 +42,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from zoo._errors import ZooError
+from zoo._base.errors import ZooError
 from zoo._training import run_folder
 
 CHIEF_START_S = 300.0

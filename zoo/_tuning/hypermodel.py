@@ -1,6 +1,6 @@
 """`zoo.hypermodel`: a recipe and its search space as a ``keras_tuner.HyperModel``.
 
-A search space is a table per name (see `zoo._spec.check_search_space`)::
+A search space is a table per name (see `zoo._specs.component.check_search_space`)::
 
     search = { width = { type = "choice", values = [8, 16, 32] },
                learning_rate = { type = "float", min = 1e-4, max = 1e-1, sampling = "log" } }
@@ -21,9 +21,9 @@ from typing import Any
 
 import keras_tuner
 
-from zoo._errors import ZooError, did_you_mean
-from zoo._search import TRAINING_OPTIONS
-from zoo._spec import Recipe, check_search_space
+from zoo._base.errors import ZooError, did_you_mean
+from zoo._specs.search_keys import TRAINING_OPTIONS
+from zoo._specs.component import Recipe, check_search_space
 
 
 class FatalZooError(ZooError, keras_tuner.errors.FatalError):
@@ -207,7 +207,7 @@ class ZooHyperModel(keras_tuner.HyperModel):
         """Build and compile the recipe with the values ``hp`` samples."""
         import keras
 
-        from zoo._factory import build
+        from zoo._factory.build import build
         from zoo._training.checks import check_fits
         from zoo._training.compiling import compile_model
 

@@ -129,7 +129,7 @@ def best_recipe_toml(
     tags: Sequence[str],
     comments: Sequence[str],
 ) -> str:
-    """The text of a registry file holding one recipe (see `zoo._registry_file`)."""
+    """The text of a registry file holding one recipe (see `zoo._registry.files`)."""
     lines = [f"# {line}" for line in comments]
     lines += [
         "",

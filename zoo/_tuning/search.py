@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zoo._errors import ArgumentError, ZooError, did_you_mean
+from zoo._base.errors import ArgumentError, ZooError, did_you_mean
 from zoo._training import run_folder
 from zoo._training.run_folder import SEARCH_FILE, jsonable
 from zoo._tuning.tuner import TUNERS, make_tuner, run_search
@@ -274,7 +274,7 @@ def _prepare(folder: Path, config: Mapping[str, Any], resume: bool) -> None:
 
 
 def _registry_files(registry: Any) -> list[str]:
-    from zoo._places import default_registry_path
+    from zoo._base.places import default_registry_path
 
     default = default_registry_path()
     return [str(p) for p in registry.registry_files() if p != default]
@@ -285,7 +285,7 @@ def _registry_files(registry: Any) -> list[str]:
 
 def _finish(model_tuner: Any, config: dict[str, Any], folder: Path, registry: Any) -> TuneResult:
     """trials.csv, trials.png, best.keras, best.toml and the completed search.json."""
-    from zoo._saving import save
+    from zoo._saving.save import save
     from zoo._training.evaluation import evaluate
     from zoo._tuning import results
 
@@ -405,7 +405,7 @@ def _write_best_toml(
     metrics: Mapping[str, Mapping[str, float]],
     completed: int,
 ) -> str | None:
-    from zoo._spec import Recipe
+    from zoo._specs.component import Recipe
     from zoo._tuning.results import best_recipe_toml
 
     if isinstance(entry, Recipe) and entry.graph is not None:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from zoo._errors import ZooError
+from zoo._base.errors import ZooError
 from zoo._training import run_folder
 
 TUNERS = {

@@ -16,10 +16,10 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from zoo._arguments import check_arguments, parameters, python_numbers
-from zoo._errors import ArgumentError, ZooError
-from zoo._limits import build_limits, check_integers
-from zoo._spec import ComponentSpec, Entry, Recipe
+from zoo._base.arguments import check_arguments, parameters, python_numbers
+from zoo._base.errors import ArgumentError, ZooError
+from zoo._base.limits import build_limits, check_integers
+from zoo._specs.component import ComponentSpec, Entry, Recipe
 
 if TYPE_CHECKING:
     from zoo._registry import Registry
@@ -78,7 +78,7 @@ def _builder_call(
 ) -> tuple[ComponentSpec, dict[str, Any], str]:
     """The model builder an entry calls, with which arguments, and its label in errors."""
     if isinstance(entry, Recipe):
-        from zoo._search import check_search_keys_at_build
+        from zoo._specs.search_keys import check_search_keys_at_build
 
         builder = registry.builder_of(entry)
         check_search_keys_at_build(entry, builder, registry.get(builder.id))
@@ -97,7 +97,7 @@ def call_builder(builder: Callable[..., Any], arguments: Mapping[str, Any], labe
     NumPy numbers are passed as Python ones. A ValueError raised by the builder's own
     argument checks becomes a `zoo.ArgumentError` (itself a ValueError) that names
     ``label``; a model above the parameter limit, an integer argument beyond any Keras
-    size, or an allocation failure is a ZooError too (``zoo._limits``); other exceptions
+    size, or an allocation failure is a ZooError too (``zoo._base.limits``); other exceptions
     are bugs and propagate unchanged.
     """
     arguments = {name: python_numbers(value) for name, value in arguments.items()}

@@ -23,7 +23,7 @@ A loss, metric or optimizer is a Keras identifier string, a Keras config table
 ``{arg = "name"}`` stands for the model's resolved builder argument ``name``. A
 recipe's table is merged key by key over its builder's. This module is data only: it
 imports neither TensorFlow nor Keras, so specs are validated at registration; it sits
-beside `zoo._spec` (which checks a spec's ``training`` table with it), and
+beside `zoo._specs.component` (which checks a spec's ``training`` table with it), and
 `zoo._training.defaults` resolves an entry's merged defaults from it.
 """
 
@@ -34,7 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from zoo._errors import ZooError, did_you_mean
+from zoo._base.errors import ZooError, did_you_mean
 
 MODES = ("auto", "min", "max")
 SCHEDULES = ("constant", "cosine")

@@ -2,12 +2,12 @@
 
 A graph spec is plain data (a dict, or a TOML table) describing a Keras Functional
 model; docs/graphs.md documents it with examples. This module turns the data into a
-`GraphSpec` (whose types and structural checks live in `zoo._graph_types`) and checks
+`GraphSpec` (whose types and structural checks live in `zoo._specs.graph_types`) and checks
 everything that can be checked without importing Keras or a plugin: the keys and
 their types, names, references to missing nodes, duplicate names, cycles, unused
 inputs and nodes, and repetition. Overrides (``deep.units=32``) live in
-`zoo._graph_overrides`; checks that need the components themselves (unknown
-component, arguments, shapes) in ``zoo._graph.build``. Recipes (`zoo._spec`) and
+`zoo._specs.graph_overrides`; checks that need the components themselves (unknown
+component, arguments, shapes) in ``zoo._graph.build``. Recipes (`zoo._specs.component`) and
 registry files parse their graphs with this module, so it sits at the spec level and
 imports nothing above it.
 
@@ -21,8 +21,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from zoo._errors import did_you_mean
-from zoo._graph_types import (
+from zoo._base.errors import did_you_mean
+from zoo._specs.graph_types import (
     DTYPES,
     GRAPH_KEYS,
     INPUT_KEYS,
@@ -42,7 +42,7 @@ from zoo._graph_types import (
     topological_order,
     where_in,
 )
-from zoo._nesting import MAX_NESTING, too_deep
+from zoo._base.nesting import MAX_NESTING, too_deep
 
 __all__ = [
     "DTYPES",

@@ -1,6 +1,6 @@
 """How deeply data may nest: registry files, graph specs and overrides share one limit.
 
-Stdlib only, below the specs: `zoo._spec`, `zoo._graph_spec` and `zoo._registry_file`
+Stdlib only, below the specs: `zoo._specs.component`, `zoo._specs.graph` and `zoo._registry.files`
 all check their data with `too_deep` before walking it.
 """
 

@@ -13,7 +13,7 @@ from typing import Any
 
 def default_registry_path() -> Path | None:
     """The project's ``registry.toml``: inside the installed package, else the checkout root."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the zoo package (this file is zoo/_base/)
     if (here / "registry.toml").is_file():  # the package on disk (importlib.resources is slow)
         return here / "registry.toml"
     from importlib import resources

@@ -1,10 +1,10 @@
 """The graph spec's types: inputs, nodes and the graph, and the checks of its structure.
 
-A `GraphSpec` is what `zoo._graph_spec.parse_graph` makes of the data: its inputs,
+A `GraphSpec` is what `zoo._specs.graph.parse_graph` makes of the data: its inputs,
 its nodes (each a layer with arguments, inputs and repetition) and its outputs.
 Once the fields are parsed, the structure is checked here: every reference names
 an input or a node, the graph has no cycle, and every input and node is used.
-Data only, below `zoo._graph_spec`: nothing here imports Keras.
+Data only, below `zoo._specs.graph`: nothing here imports Keras.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from zoo._errors import ArgumentError, ZooError, did_you_mean
+from zoo._base.errors import ArgumentError, ZooError, did_you_mean
 
 #: The keys a graph spec, an input and a node may have.
 GRAPH_KEYS = ("name", "inputs", "nodes", "outputs")

@@ -3,7 +3,7 @@
 A recipe's ``search`` table names what a tuner may vary: builder arguments, or the
 training options in `TRAINING_OPTIONS`. The registry checks the names when the
 recipe is registered, reading the builder's signature from its source
-(`zoo._static`, no import: listing never imports an implementation); when the source
+(`zoo._specs.static`, no import: listing never imports an implementation); when the source
 cannot say, the check waits until the recipe is built. A builder that takes
 ``**kwargs`` accepts any name.
 """
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from zoo._errors import RegistryFileError, did_you_mean
-from zoo._spec import ComponentSpec, Recipe
-from zoo._static import read_signature
+from zoo._base.errors import RegistryFileError, did_you_mean
+from zoo._specs.component import ComponentSpec, Recipe
+from zoo._specs.static import read_signature
 
 #: Training options a search space may vary besides builder arguments.
 TRAINING_OPTIONS = ("learning_rate", "batch_size", "optimizer", "weight_decay", "epochs")

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from zoo._errors import ZooError, ZooWarning
+from zoo._base.errors import ZooError, ZooWarning
 from zoo._version import __version__
 
 #: The version of the ``"zoo"`` entry of ``metadata.json``.

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from zoo._errors import ZooError
-from zoo._spec import check_name
+from zoo._base.errors import ZooError
+from zoo._specs.component import check_name
 
 T = TypeVar("T")
 

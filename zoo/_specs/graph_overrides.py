@@ -2,7 +2,7 @@
 
 ``zoo.build(graph_recipe, **overrides)`` and ``zoo.build_graph(spec, **overrides)`` apply
 them to the data and parse the result again, so every structural check still holds;
-a recipe's search space is over the same keys. Data only, like `zoo._graph_spec`.
+a recipe's search space is over the same keys. Data only, like `zoo._specs.graph`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from zoo._errors import ArgumentError, did_you_mean
-from zoo._graph_spec import INPUT_KEYS, GraphArgumentError, GraphError, GraphSpec, parse_graph
+from zoo._base.errors import ArgumentError, did_you_mean
+from zoo._specs.graph import INPUT_KEYS, GraphArgumentError, GraphError, GraphSpec, parse_graph
 
 
 def _override_targets(spec: GraphSpec) -> dict[str, tuple[str, str]]:

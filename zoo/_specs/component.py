@@ -13,12 +13,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from zoo._errors import ZooError
-from zoo._listing import KINDS
-from zoo._nesting import MAX_NESTING, too_deep
+from zoo._base.errors import ZooError
+from zoo._specs.listing import KINDS
+from zoo._base.nesting import MAX_NESTING, too_deep
 
 if TYPE_CHECKING:
-    from zoo._graph_spec import GraphSpec
+    from zoo._specs.graph import GraphSpec
 
 __all__ = [
     "BACKENDS",
@@ -218,7 +218,7 @@ class ComponentSpec:
         backends: the Keras backends it runs on; empty means every backend.
         example: how ``zoo.testing`` exercises it (an `Example` or a mapping of its fields).
         training: for a model builder, how it trains by default: loss, metrics, optimizer,
-            schedule, monitored metric, batch size, epochs (see `zoo._training_spec`).
+            schedule, monitored metric, batch size, epochs (see `zoo._specs.training`).
         preset: for kind ``preset`` only, where its weights live (a `PresetSource` or a
             mapping of its fields); its ``target`` may be left out.
 
@@ -425,7 +425,7 @@ class Recipe:
         graph: a graph spec (inputs, nodes, outputs; see docs/graphs.md) instead of a
             builder; checked here without importing Keras.
         training: training defaults merged over the builder's (see
-            `zoo._training_spec`).
+            `zoo._specs.training`).
     """
 
     name: str
@@ -464,8 +464,8 @@ class Recipe:
         )
 
     def _check_graph(self) -> None:
-        from zoo._graph_overrides import split_override  # the graph modules on first use
-        from zoo._graph_spec import parse_graph
+        from zoo._specs.graph_overrides import split_override  # the graph modules on first use
+        from zoo._specs.graph import parse_graph
 
         if self.builder or self.args:
             raise ZooError(
@@ -493,7 +493,7 @@ class Recipe:
                 f"Only a graph recipe has a graph. Received: recipe {self.id!r}, which names "
                 f"the builder {self.builder!r}. Read its builder with zoo.get_spec(...)."
             )
-        from zoo._graph_spec import GraphSpec, parse_graph
+        from zoo._specs.graph import GraphSpec, parse_graph
 
         parsed = self.__dict__.get("_parsed_graph")  # parsed when the recipe was made
         if isinstance(parsed, GraphSpec) and (parsed.source, parsed.key) == (
@@ -528,7 +528,7 @@ class Recipe:
 
 
 def _checked_training(table: Any, where: str) -> dict[str, Any]:
-    from zoo._training_spec import check_training  # the table's checks on first use
+    from zoo._specs.training import check_training  # the table's checks on first use
 
     return check_training(table, where)
 

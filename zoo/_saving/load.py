@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from zoo._errors import NotFoundError, ZooError, ZooWarning
-from zoo._saving import CONFIG_FILE, METADATA_FILE, METADATA_FORMAT, zoo_classes
+from zoo._base.errors import NotFoundError, ZooError, ZooWarning
+from zoo._saving.save import CONFIG_FILE, METADATA_FILE, METADATA_FORMAT, zoo_classes
 
 if TYPE_CHECKING:
-    from zoo._spec import PluginInfo
+    from zoo._specs.component import PluginInfo
 
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 _ZIP_SIGNATURE = b"PK\x03\x04"
@@ -310,7 +310,7 @@ def _import_owners(
     saved: SavedFile, plugin: str, names: Mapping[str, str], installed: PluginInfo, registry: Any
 ) -> None:
     """Import a loaded plugin's classes that ``saved`` names, and check who owns each name."""
-    from zoo._spec import ComponentSpec
+    from zoo._specs.component import ComponentSpec
 
     specs = [e for e in registry.entries(plugin=plugin) if isinstance(e, ComponentSpec)]
     owners: dict[str, Any] = {}
@@ -395,7 +395,7 @@ def _registered_name(keras: Any, obj: Any) -> str | None:
 
 
 def _check_no_clash(saved: SavedFile) -> None:
-    from zoo._serializable import name_clashes
+    from zoo._registry.serializable import name_clashes
 
     needed = {f"zoo.{plugin}>{name}" for plugin, names in saved.classes.items() for name in names}
     clashes = [clash for clash in name_clashes() if clash.name in needed]

@@ -25,7 +25,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from zoo._errors import ArgumentError, ZooError
+from zoo._base.errors import ArgumentError, ZooError
 
 #: The most weights (parameters, trainable or not) a model built by the zoo may hold.
 MAX_PARAMETERS = 10**9

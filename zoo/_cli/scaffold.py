@@ -11,10 +11,10 @@ import os
 import re
 from pathlib import Path
 
-from zoo._errors import ZooError
+from zoo._base.errors import ZooError
 from zoo._version import __version__
 
-TEMPLATES = Path(__file__).parent / "_templates" / "new_plugin"
+TEMPLATES = Path(__file__).resolve().parents[1] / "_templates" / "new_plugin"
 _PLUGIN_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 
 #: Template file -> path in the package, with ``{package}`` filled in.

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from zoo._arguments import Parameter
+from zoo._base.arguments import Parameter
 
 #: Class decorators known to return the class they decorate, signature unchanged.
 _TRANSPARENT_DECORATORS = ("serializable", "register_keras_serializable", "final")

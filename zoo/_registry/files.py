@@ -40,10 +40,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zoo._errors import RegistryFileError, ZooError, did_you_mean
-from zoo._graph_spec import GraphError
-from zoo._nesting import MAX_NESTING, too_deep
-from zoo._spec import Recipe, check_name
+from zoo._base.errors import RegistryFileError, ZooError, did_you_mean
+from zoo._specs.graph import GraphError
+from zoo._base.nesting import MAX_NESTING, too_deep
+from zoo._specs.component import Recipe, check_name
 
 _TOP_KEYS = ("plugins", "settings", "recipes")
 _PLUGIN_KEYS = ("autoload", "allow", "deny", "strict")
