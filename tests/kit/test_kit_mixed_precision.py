@@ -7,7 +7,7 @@ compute dtype for a layer that only says its output shape. A layer whose Keras s
 without its dtype policy (vision/ImageAugmentation once) fails with a message naming the
 layer and the dtypes.
 
-Backend-neutral (keras.ops only), like tests/test_kit_judging.py.
+Backend-neutral (keras.ops only), like tests/kit/test_kit_judging.py.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-EXAMPLE = Path(__file__).parent.parent / "examples" / "plugin_tabular"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "plugin_tabular"
 
 
 @pytest.mark.slow

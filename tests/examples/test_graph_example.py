@@ -11,7 +11,7 @@ from test_graph_helpers import canonical
 
 import zoo
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "wide_deep.py"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "wide_deep.py"
 
 
 @pytest.fixture(scope="module")

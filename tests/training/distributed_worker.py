@@ -1,4 +1,4 @@
-"""One worker of the two-worker Keras-defect test (tests/test_distributed.py).
+"""One worker of the two-worker Keras-defect test (tests/training/test_distributed.py).
 
 Usage: python distributed_worker.py FOLDER (TF_CONFIG set by the test). Reads
 FOLDER/data.npz (x, y and the initial weights), then under MultiWorkerMirroredStrategy:

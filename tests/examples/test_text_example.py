@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "text_fortunes.py"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "text_fortunes.py"
 
 
 @pytest.fixture(scope="module")

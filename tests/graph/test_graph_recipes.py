@@ -21,7 +21,7 @@ from zoo._cli import main
 from zoo._factory.build import build
 from zoo._registry import Registry, set_default_registry
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 TOY_GRAPH = {
     "inputs": {"x": {"shape": [4]}},

@@ -11,7 +11,7 @@ import pytest
 import zoo
 import zoo.data
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_public_name_exists_and_the_user_names_are_the_same_objects():

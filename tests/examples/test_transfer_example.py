@@ -13,7 +13,7 @@ import pytest
 
 from zoo._presets import read_preset
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "transfer_digits.py"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "transfer_digits.py"
 
 
 def load_example():

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 
 TINY = {"depth": 8}
 WIDTHS = {"width": {"type": "choice", "values": [2, 4]}}
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _zoo(*argv: str, **kwargs) -> subprocess.CompletedProcess:
