@@ -309,8 +309,8 @@ def test_a_recipe_keeps_its_own_input_shape_in_a_pipeline(digits):
 
 
 @pytest.mark.slow
-def test_the_documented_example_scores_as_documented():
-    from sklearn.datasets import load_digits
+def test_the_documented_examples_score_as_documented():
+    from sklearn.datasets import load_diabetes, load_digits
     from sklearn.model_selection import cross_val_score
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
@@ -319,4 +319,8 @@ def test_the_documented_example_scores_as_documented():
 
     x, y = load_digits(return_X_y=True)
     model = make_pipeline(StandardScaler(), zoo.sklearn.Classifier())
-    assert cross_val_score(model, x, y, cv=3).mean() > 0.9
+    assert cross_val_score(model, x, y, cv=3).mean() > 0.9  # 0.94 measured
+
+    x, y = load_diabetes(return_X_y=True)
+    model = make_pipeline(StandardScaler(), zoo.sklearn.Regressor())
+    assert cross_val_score(model, x, y, cv=3).mean() > 0.4  # R2 0.48 measured
