@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_graph_helpers import canonical
+from graph_helpers import canonical
 
 import zoo
 

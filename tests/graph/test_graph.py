@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from test_graph_helpers import wiring, write_recipe
+from graph_helpers import wiring, write_recipe
 
 import zoo
 from zoo._factory.build import build

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from test_graph_helpers import wiring
+from graph_helpers import wiring
 
 import zoo
 from zoo._cli import main

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_graph_helpers import toml_value, wiring, write_recipe
+from graph_helpers import toml_value, wiring, write_recipe
 
 import zoo
 from zoo._cli import main

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_graph_helpers import canonical, wiring
+from graph_helpers import canonical, wiring
 
 import zoo
 
