@@ -57,7 +57,7 @@ def parameters(fn: Callable[..., Any]) -> list[Parameter]:
 
 def type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
     """The resolved annotations of a function (a class: of its ``__init__``); {} if unresolvable."""
-    target = fn.__init__ if inspect.isclass(fn) else fn  # type: ignore[misc]
+    target = fn.__init__ if inspect.isclass(fn) else fn
     try:
         return typing.get_type_hints(target)
     except Exception:  # unresolvable annotations: skip type checks, keep name checks
@@ -94,8 +94,8 @@ def _mismatch(value: Any, hint: Any) -> str | None:
     simple = {bool: (_is_bool, "not a bool"), int: (_is_int, "not an int")}
     simple[float] = (_is_real, "not a float")
     if hint in simple:
-        fits, why = simple[hint]
-        return None if fits(value) else why
+        fits, reason = simple[hint]
+        return None if fits(value) else reason
     if hint is str:
         return None if isinstance(value, str) else "not a str"
     origin = typing.get_origin(hint)

@@ -20,7 +20,10 @@ import os
 import re
 import sys
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from importlib.abc import Loader
 
 #: A C++ log line of TensorFlow/absl (``I0000 00:00:1796180337.932905    5093 port.cc:153] ...``),
 #: absl's note that it is not initialised yet, TFLite's delegate notice, or the TFLite
@@ -100,7 +103,9 @@ class _FirstTensorFlowImport:
             sys.meta_path.remove(self)
         spec = importlib.util.find_spec(fullname)
         if spec is not None and spec.loader is not None:
-            spec.loader = _QuietLoader(spec.loader)
+            # The quiet loader follows the loader protocol without deriving from
+            # importlib.abc.Loader (see above), which the annotation names.
+            spec.loader = cast("Loader", _QuietLoader(spec.loader))
         return spec
 
 

@@ -19,6 +19,8 @@ from typing import Any
 
 from zoo._base.arguments import describe_hint, matches_hint, type_hints
 from zoo._base.errors import NotFoundError, ZooError, did_you_mean
+from zoo._base.limits import MAX_INTEGER, build_limits, is_out_of_memory
+from zoo._specs.component import ComponentSpec
 from zoo._specs.graph import (
     KERAS_NAMESPACE,
     GraphArgumentError,
@@ -26,8 +28,6 @@ from zoo._specs.graph import (
     GraphSpec,
     NodeSpec,
 )
-from zoo._base.limits import MAX_INTEGER, build_limits, is_out_of_memory
-from zoo._specs.component import ComponentSpec
 
 #: Keras built-ins a spec may not name: they run Python code or wrap other frameworks
 #: (a spec is data, never executable), or are not layers one constructs.
@@ -71,7 +71,7 @@ class Resolved:
     """A node's component: its id (``keras/Dense``, ``vision/PixelShuffle``) and class."""
 
     id: str
-    cls: type
+    cls: type[Any]
 
 
 def keras_layer_names() -> list[str]:
@@ -188,7 +188,8 @@ def constructor_parameters(cls: type) -> dict[str, _Param]:
 
     params: dict[str, _Param] = {}
     first = True
-    for klass in cls.__mro__:
+    mro: tuple[type[Any], ...] = cls.__mro__
+    for klass in mro:
         if "__init__" not in klass.__dict__:
             continue
         try:

@@ -193,11 +193,12 @@ def distribution_of(ep: importlib.metadata.EntryPoint) -> tuple[str, str]:
 def _name_and_version(dist: Any) -> tuple[str, str]:
     text = None
     read = getattr(dist, "read_text", None)
-    for filename in ("METADATA", "PKG-INFO") if read is not None else ():
-        with contextlib.suppress(Exception):
-            text = read(filename)
-        if text:
-            break
+    if read is not None:
+        for filename in ("METADATA", "PKG-INFO"):
+            with contextlib.suppress(Exception):
+                text = read(filename)
+            if text:
+                break
     if not text:
         return dist.metadata["Name"] or "", dist.version or ""
     fields: dict[str, str] = {}

@@ -42,9 +42,9 @@ from zoo._base.errors import (
     clause,
     did_you_mean,
 )
-from zoo._specs.listing import filter_entries
 from zoo._base.places import registry_paths
 from zoo._registry import core
+from zoo._registry.files import RegistryConfig, load_registry_config
 from zoo._registry.implementations import check_backend, check_keras_name, import_target
 from zoo._registry.loading import Loaded, PluginLoader
 from zoo._registry.plugins import (
@@ -55,8 +55,16 @@ from zoo._registry.plugins import (
     is_core_module,
 )
 from zoo._registry.recipes import RecipeChecker, check_recipe, strip_source
-from zoo._registry.files import RegistryConfig, load_registry_config
-from zoo._specs.component import KINDS, ComponentSpec, Entry, PluginInfo, Recipe, check_name, natural_key
+from zoo._specs.component import (
+    KINDS,
+    ComponentSpec,
+    Entry,
+    PluginInfo,
+    Recipe,
+    check_name,
+    natural_key,
+)
+from zoo._specs.listing import filter_entries
 from zoo._version import __version__
 
 
@@ -391,7 +399,8 @@ class Registry:
             )
         if plugin is None:
             return
-        namespaces = {e.plugin for e in [*self._specs.values(), *self._recipes.values()]}
+        namespaces = {s.plugin for s in self._specs.values()}
+        namespaces |= {r.plugin for r in self._recipes.values()}
         if plugin in namespaces and plugin not in self._plugins:
             return  # recipes of the registry files' own namespace (zoo/...)
         if plugin not in self._plugins:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from zoo._base.errors import ZooError
-from zoo._specs.listing import KINDS
 from zoo._base.nesting import MAX_NESTING, too_deep
+from zoo._specs.listing import KINDS
 
 if TYPE_CHECKING:
     from zoo._specs.graph import GraphSpec
@@ -327,7 +327,7 @@ def check_search_space(argument: str, space: object) -> None:
     ``min > 0``); ``step`` is a positive number (an integer for ``int``).
     """
     kind = space.get("type") if isinstance(space, Mapping) else None
-    if not isinstance(kind, str) or kind not in _SEARCH_KEYS:
+    if not isinstance(space, Mapping) or not isinstance(kind, str) or kind not in _SEARCH_KEYS:
         raise ZooError(
             f"search.{argument} is a table whose type is one of {', '.join(_SEARCH_KEYS)}. "
             f'Received: {space!r}. Example: {{ type = "choice", values = [16, 32] }}.'
@@ -464,8 +464,8 @@ class Recipe:
         )
 
     def _check_graph(self) -> None:
-        from zoo._specs.graph_overrides import split_override  # the graph modules on first use
         from zoo._specs.graph import parse_graph
+        from zoo._specs.graph_overrides import split_override  # the graph modules on first use
 
         if self.builder or self.args:
             raise ZooError(

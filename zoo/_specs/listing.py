@@ -28,13 +28,21 @@ KINDS = (
 
 
 class Listed(Protocol):
-    """What the filters read of an entry (a spec, a recipe, or a cached row)."""
+    """What the filters read of an entry (a spec, a recipe, or a cached row).
 
-    id: str
-    name: str
-    kind: str
-    tags: tuple[str, ...]
-    plugin: str
+    Read-only members: a frozen dataclass's fields and a recipe's ``id`` property fit.
+    """
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def tags(self) -> tuple[str, ...]: ...
+    @property
+    def plugin(self) -> str: ...
 
 
 E = TypeVar("E", bound=Listed)

@@ -200,12 +200,15 @@ def _constants(tree: ast.Module) -> dict[str, Any]:
     values: dict[str, Any] = {}
     seen: set[str] = set()
     for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else []
-        if isinstance(node, ast.AnnAssign) and node.value is not None:
-            targets = [node.target]
+        if isinstance(node, ast.Assign):
+            targets, bound = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, bound = [node.target], node.value
+        else:
+            continue
         for target in targets:
             if isinstance(target, ast.Name):
-                value = _literal(node.value)  # type: ignore[union-attr]
+                value = _literal(bound)
                 if target.id in seen or isinstance(value, Expression):
                     values.pop(target.id, None)
                 else:
