@@ -36,7 +36,7 @@ import sys
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from zoo._version import __version__
 
@@ -187,7 +187,14 @@ def warnings_shown() -> Iterator[list[str]]:
     with warnings.catch_warnings():
         original = warnings.showwarning
 
-        def show(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
+        def show(
+            message: Warning | str,
+            category: type[Warning],
+            filename: str,
+            lineno: int,
+            file: TextIO | None = None,
+            line: str | None = None,
+        ) -> None:
             shown.append(str(message))
             original(message, category, filename, lineno, file, line)
 

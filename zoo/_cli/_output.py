@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TextIO
 
 # C0 and C1 controls, DEL, and the invisible format characters that reorder or hide
 # text: zero-width marks, bidirectional embeddings, overrides and isolates, BOM.
@@ -98,7 +98,14 @@ def one_line_zoo_warnings() -> None:
     if getattr(shown, "zoo_one_line", False):
         return
 
-    def show(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
         if issubclass(category, ZooWarning):
             print(f"warning: {message}", file=file or sys.stderr)
         else:

@@ -8,14 +8,16 @@ import textwrap
 from typing import TYPE_CHECKING, Any
 
 import zoo
+from zoo._base.errors import ZooError
 from zoo._cli._list_cache import Row, warnings_shown
 from zoo._cli._list_cache import load as load_cached
 from zoo._cli._list_cache import store as store_listing
 from zoo._cli._output import print_json, print_table, table_width
-from zoo._base.errors import ZooError
 from zoo._specs.listing import KINDS, filter_entries
 
 if TYPE_CHECKING:  # imported where used: a cached `zoo list` imports none of them
+    from pathlib import Path
+
     from zoo._specs.component import ComponentSpec, Recipe
 
 #: The version of the ``list --json`` and ``plugins --json`` documents; it changes only
@@ -94,7 +96,7 @@ def _listed(args: argparse.Namespace) -> list[Row]:
         listed = [e.to_dict() for e in zoo.list_components(args.pattern, **filters)]
         everything = [e.to_dict() for e in registry.entries()]
     if cacheable and not shown:
-        read = [*registry.registry_files(), *SOURCES_READ]
+        read: list[Path | str] = [*registry.registry_files(), *SOURCES_READ]
         store_listing(args.registry, os.environ, everything, read, started)
     return [Row(data) for data in listed]
 
@@ -187,7 +189,7 @@ def describe(name: str) -> dict[str, Any]:
     (`zoo._specs.static`); the implementation is imported only when the source cannot say.
     """
     from zoo._registry import default_registry
-    from zoo._specs.component import Recipe
+    from zoo._specs.component import ComponentSpec, Recipe
 
     entry = zoo.get_spec(name)
     info = entry.to_dict()
@@ -204,7 +206,9 @@ def describe(name: str) -> dict[str, Any]:
     info["parameters"] = params
     targets = {entry.id, entry.name}  # the declared presets of this recipe or builder
     info["presets"] = [
-        p.id for p in zoo.list_components(kind="preset") if p.preset.builder in targets
+        p.id
+        for p in zoo.list_components(kind="preset")
+        if isinstance(p, ComponentSpec) and p.preset is not None and p.preset.builder in targets
     ]
     info["doc"] = doc.strip()  # the whole docstring: Args, shapes, Example
     training = _training(entry)

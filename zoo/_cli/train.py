@@ -155,7 +155,7 @@ def _remember(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
-def _fit(args: argparse.Namespace, overrides: dict, data_args: dict) -> Any:
+def _fit(args: argparse.Namespace, overrides: dict[str, Any], data_args: dict[str, Any]) -> Any:
     import zoo
 
     return zoo.fit(
