@@ -18,10 +18,10 @@ from zoo._export.common import max_difference
 from zoo._export.formats import FORMATS, ExportFormat, and_join, formats_tagged, sharing_backends
 from zoo._kit.data import batch_length, has_strings, same, sample, to_numpy
 from zoo._kit.report import Failed, NotApplicable
-from zoo._saving.load import load
 from zoo._registry import default_registry
-from zoo._saving.save import save
 from zoo._registry.serializable import name_clashes
+from zoo._saving.load import load
+from zoo._saving.save import save
 from zoo._specs.component import ComponentSpec, Recipe
 
 #: Tags by which a spec (or a recipe, or a recipe's builder) claims an export format
@@ -40,7 +40,7 @@ def canonical(config: Any) -> str:
     return json.dumps(config, sort_keys=True, default=repr)
 
 
-def constructor_arguments(cls: type) -> list[str]:
+def constructor_arguments(cls: type[Any]) -> list[str]:
     try:
         signature = inspect.signature(cls.__init__)
     except (TypeError, ValueError):

@@ -9,7 +9,8 @@ Keras has no backend-neutral gradient op, so this is the one place the kit branc
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import keras
@@ -72,7 +73,7 @@ def _read_variables(compute: Callable[[], Any], variables: Sequence[Any]) -> lis
 
 def gradient_check(
     compute: Callable[[Any], Any],
-    batches: Sequence[Any],
+    batches: Iterable[Any],
     variables: Sequence[Any],
     names: Sequence[str],
     allow_zero: Sequence[str] = (),
@@ -89,7 +90,7 @@ def gradient_check(
     tries = 0
     for batch in batches:
         tries += 1
-        grads = gradients(lambda batch=batch: compute(batch), [variables[i] for i in zero])
+        grads = gradients(functools.partial(compute, batch), [variables[i] for i in zero])
         still_zero = []
         for i, grad in zip(zero, grads):
             if grad is None:

@@ -49,7 +49,7 @@ def conformance_test(
     kind: str | None = None,
     plugin: str | None = None,
     checks: Sequence[str] | None = None,
-) -> Callable[[str], None]:
+) -> Callable[..., None]:
     """A pytest test function parametrized over the matching components: one line.
 
     ``test_conformance = zoo.testing.conformance_test(plugin="astro")`` in a test
@@ -58,8 +58,6 @@ def conformance_test(
     (the plugin is not installed, the pattern is wrong), the test fails instead of
     being silently skipped.
     """
-    import pytest
-
     names = component_ids(pattern, kind=kind, plugin=plugin)
     if not names:
         wanted = ", ".join(
@@ -67,14 +65,26 @@ def conformance_test(
             for k, v in (("pattern", pattern), ("kind", kind), ("plugin", plugin))
             if v is not None
         )
+        return _failing_test(wanted)
+    return _parametrized_test(names, checks)
 
-        def test_conformance() -> None:
-            pytest.fail(
-                f"No registered component matches {wanted or 'anything'}. Is the plugin "
-                "installed? `python -m zoo plugins` shows what is."
-            )
 
-        return test_conformance
+def _failing_test(wanted: str) -> Callable[[], None]:
+    """The test that fails when nothing matches ``wanted`` (the filters, as text)."""
+    import pytest
+
+    def test_conformance() -> None:
+        pytest.fail(
+            f"No registered component matches {wanted or 'anything'}. Is the plugin "
+            "installed? `python -m zoo plugins` shows what is."
+        )
+
+    return test_conformance
+
+
+def _parametrized_test(names: Sequence[str], checks: Sequence[str] | None) -> Callable[[str], None]:
+    """One test per component id in ``names``, failing with the full report."""
+    import pytest
 
     @pytest.mark.parametrize("name", names)
     def test_conformance(name: str) -> None:
@@ -177,8 +187,8 @@ def check(
         except NotApplicable as reason:
             report.results.append(CheckResult(name_, "not applicable", str(reason)))
         except Exception as error:  # a failed check, whatever raised it
-            reason = str(error) if isinstance(error, Failed) else f"{type(error).__name__}: {error}"
-            report.results.append(CheckResult(name_, "failed", reason))
+            why = str(error) if isinstance(error, Failed) else f"{type(error).__name__}: {error}"
+            report.results.append(CheckResult(name_, "failed", why))
         else:
             report.results.append(CheckResult(name_, "passed"))
     return report

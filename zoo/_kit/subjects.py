@@ -11,6 +11,7 @@ import keras
 import ml_dtypes
 import numpy as np
 
+from zoo._factory.build import build
 from zoo._kit.checks import (
     COMPUTE_DTYPE,
     MIXED_TOLERANCE,
@@ -41,7 +42,6 @@ from zoo._kit.data import (
 )
 from zoo._kit.gradients import RETRIES, gradient_check
 from zoo._kit.report import Failed, NotApplicable
-from zoo._factory.build import build
 from zoo._registry import default_registry
 from zoo._specs.component import ComponentSpec, Example, Recipe
 
@@ -404,6 +404,8 @@ class ModelSubject(Subject):
     def __init__(self, spec: ComponentSpec | Recipe, ex: Example):
         super().__init__(spec, ex)
         self.model = build(spec.id, ex.kwargs)
+        # One shape per input; a single-input model's is the shape itself.
+        default_shape: list[tuple[Any, ...]] | tuple[Any, ...]
         default_shape = [(2, *t.shape[1:]) for t in self.model.inputs]
         if any(d is None for s in default_shape for d in s) and ex.input_shape is None:
             raise Failed("the model has free input dimensions; give the example an input_shape")
