@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv as csv_module
 import zipfile
+from typing import Any
 
 import numpy as np
 
+from zoo._base.errors import ZooError
 from zoo._data.splits import DataSplits, from_arrays, split_arrays, split_indices, take
 from zoo._data.tasks import get_task
-from zoo._base.errors import ZooError
 
 _FIXED = ("x_train", "y_train", "x_test", "y_test")
 
@@ -93,7 +94,7 @@ def npz(
     labels = np.concatenate([np.ravel(s[1]) for s in splits.values() if s is not None])
     num_classes = int(labels.max()) + 1 if classify else None
     input_shape = list(train[0].shape[1:])
-    builder_arguments: dict = {"input_shape": input_shape}
+    builder_arguments: dict[str, Any] = {"input_shape": input_shape}
     if len(input_shape) == 1:
         builder_arguments["input_dim"] = input_shape[0]
     if num_classes is not None:

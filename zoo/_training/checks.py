@@ -38,7 +38,9 @@ def check_fits(model: Any, info: Any, label: str) -> None:
             )
 
 
-def _check_shape(label: str, model_shape: tuple, data_shape: tuple, source: str) -> None:
+def _check_shape(
+    label: str, model_shape: tuple[Any, ...], data_shape: tuple[Any, ...], source: str
+) -> None:
     fits = len(model_shape) == len(data_shape) and all(
         m is None or d is None or m == d for m, d in zip(model_shape, data_shape)
     )

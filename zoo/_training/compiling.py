@@ -164,17 +164,17 @@ def compile_model(
             "or declare training = { loss = ... } in its recipe."
         )
     loss = resolve_object(loss, "loss", arguments, "training.loss")
-    metrics = list(defaults.metrics if metrics is None else metrics)
-    metrics = [
+    resolved = [
         resolve_object(m, "metric", arguments, f"training.metrics[{i}]")
-        for i, m in enumerate(metrics)
+        for i, m in enumerate(defaults.metrics if metrics is None else metrics)
     ]
+    compiled_metrics: list[Any] | dict[str, list[Any]] = resolved
     if len(getattr(model, "outputs", None) or ()) > 1:
         # One loss (and the same metrics) per named output, as Keras pairs them with y.
         if not isinstance(loss, (Mapping, list, tuple)):
             loss = {name: loss for name in model.output_names}
-        if metrics:
-            metrics = {name: list(metrics) for name in model.output_names}
+        if resolved:
+            compiled_metrics = {name: list(resolved) for name in model.output_names}
     if optimizer is None:
         optimizer = make_optimizer(defaults, steps_per_epoch, epochs or defaults.epochs)
     elif isinstance(optimizer, (str, Mapping)):
@@ -183,7 +183,7 @@ def compile_model(
             steps_per_epoch,
             epochs or defaults.epochs,
         )
-    model.compile(optimizer=optimizer, loss=loss, metrics=metrics, jit_compile=jit_compile)
+    model.compile(optimizer=optimizer, loss=loss, metrics=compiled_metrics, jit_compile=jit_compile)
     return model
 
 

@@ -75,7 +75,7 @@ class Workers:
 
     def __init__(self, command: Sequence[str], count: int, logs: Path, attempt: int) -> None:
         self.addresses = [f"{HOST}:{port}" for port in free_ports(count)]
-        self.processes: list[subprocess.Popen] = []
+        self.processes: list[subprocess.Popen[bytes]] = []
         self.logs: list[Path | None] = []
         try:
             for index in range(count):
