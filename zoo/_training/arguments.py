@@ -9,13 +9,20 @@ contradicts the data is an error naming both.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zoo._base.errors import ArgumentError, ZooError
 from zoo._training.run_folder import jsonable
 
+if TYPE_CHECKING:
+    from zoo._data.splits import DataInfo
+    from zoo._registry.registry import Registry
+    from zoo._specs.component import Entry
 
-def model_entry(model_or_name: Any, overrides: Mapping[str, Any], registry: Any) -> tuple[Any, Any]:
+
+def model_entry(
+    model_or_name: Any, overrides: Mapping[str, Any], registry: Registry
+) -> tuple[Entry | None, Any]:
     """``(entry, None)`` for a name, ``(its entry or None, model)`` for a model."""
     from zoo._specs.component import Recipe
 
@@ -36,7 +43,7 @@ def model_entry(model_or_name: Any, overrides: Mapping[str, Any], registry: Any)
     return (registry.resolve(entry_id) if entry_id else None), model_or_name
 
 
-def builder_id(entry: Any, registry: Any) -> str | None:
+def builder_id(entry: Entry | None, registry: Registry) -> str | None:
     """The id of the model builder behind ``entry`` (None: no entry, or a graph recipe)."""
     from zoo._specs.component import Recipe
 
@@ -47,7 +54,7 @@ def builder_id(entry: Any, registry: Any) -> str | None:
     return entry.id
 
 
-def accepted_arguments(entry: Any, registry: Any) -> set[str] | None:
+def accepted_arguments(entry: Entry, registry: Registry) -> set[str] | None:
     """The argument names the entry's builder accepts (None: a graph recipe, no builder)."""
     from zoo._base.arguments import parameters
     from zoo._specs.component import Recipe
@@ -60,7 +67,7 @@ def accepted_arguments(entry: Any, registry: Any) -> set[str] | None:
 
 
 def implied_arguments(
-    entry: Any, overrides: Mapping[str, Any], info: Any, registry: Any
+    entry: Entry, overrides: Mapping[str, Any], info: DataInfo, registry: Registry
 ) -> dict[str, Any]:
     """The user's overrides plus what the data implies, for the arguments the builder takes.
 

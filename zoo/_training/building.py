@@ -7,13 +7,16 @@ precision's dtype policy, checked against the data before the first step
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zoo._base.errors import ArgumentError
 from zoo._training.options import FitOptions, warn_slow_precision
 
+if TYPE_CHECKING:
+    from zoo._data.splits import DataSplits
 
-def load_splits(data: Any, options: FitOptions, distribution: Any) -> Any:
+
+def load_splits(data: Any, options: FitOptions, distribution: Any) -> DataSplits:
     """The `zoo.DataSplits` of ``data`` at the global batch size, which splits over replicas."""
     from zoo._data.resolve import load_data
 
@@ -29,7 +32,9 @@ def load_splits(data: Any, options: FitOptions, distribution: Any) -> Any:
     return splits
 
 
-def build_model(options: FitOptions, splits: Any, distribution: Any) -> tuple[Any, int | None]:
+def build_model(
+    options: FitOptions, splits: DataSplits, distribution: Any
+) -> tuple[Any, int | None]:
     """``(the compiled model, steps per epoch)``, made under ``distribution``'s scope."""
     import keras
 
@@ -46,10 +51,12 @@ def build_model(options: FitOptions, splits: Any, distribution: Any) -> tuple[An
         with distribution.scope():
             model = options.model
             if model is None:
+                entry = options.entry
+                assert entry is not None  # fit_options: a model not given is built from its entry
                 arguments = implied_arguments(
-                    options.entry, options.overrides, splits.info, options.registry
+                    entry, options.overrides, splits.info, options.registry
                 )
-                model = build(options.entry.id, arguments, registry=options.registry)
+                model = build(entry.id, arguments, registry=options.registry)
             check_fits(model, splits.info, options.label)
             steps = steps_per_epoch(splits, options.batch_size)
             compile_model(

@@ -21,12 +21,15 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import keras
 
 from zoo._base.errors import ZooError
 from zoo._training import run_folder
+
+if TYPE_CHECKING:
+    from zoo._registry.registry import Registry
 
 # The attributes of each Keras callback that carry state across epochs.
 _STATE = {
@@ -112,7 +115,7 @@ def _format(value: Any) -> str:
         return str(value)
 
 
-def callback_of(value: Any, registry: Any) -> keras.callbacks.Callback:
+def callback_of(value: Any, registry: Registry) -> keras.callbacks.Callback:
     """A Keras callback, or the callback component with the id ``value`` (made)."""
     if isinstance(value, keras.callbacks.Callback):
         return value

@@ -7,12 +7,15 @@ both sides and what to do, instead of a TensorFlow shape error mid-step.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zoo._base.errors import ZooError
 
+if TYPE_CHECKING:
+    from zoo._data.splits import DataInfo
 
-def check_fits(model: Any, info: Any, label: str) -> None:
+
+def check_fits(model: Any, info: DataInfo, label: str) -> None:
     """Raise ZooError if the model's inputs or outputs cannot take the data."""
     inputs = list(model.inputs)
     if isinstance(info.input_shape, Mapping):

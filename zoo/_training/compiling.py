@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zoo._base.errors import ArgumentError, ZooError
 from zoo._training.defaults import TrainingDefaults, check_object, training_defaults
 
+if TYPE_CHECKING:
+    from zoo._registry.registry import Registry
+
 JIT_CHOICES = ("auto", True, False)
 
 
-def defaults_for(model: Any, registry: Any = None) -> TrainingDefaults:
+def defaults_for(model: Any, registry: Registry | None = None) -> TrainingDefaults:
     """The training defaults of a model built by ``zoo.build`` (by its ``zoo_id``), or bare."""
     entry_id = getattr(model, "zoo_id", None)
     if entry_id is None:

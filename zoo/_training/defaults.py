@@ -6,7 +6,7 @@ are data that specs validate at registration; they live in `zoo._specs.training`
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from zoo._specs.training import (
     FIELDS,
@@ -16,6 +16,10 @@ from zoo._specs.training import (
     check_object,
     check_training,
 )
+
+if TYPE_CHECKING:
+    from zoo._registry.registry import Registry
+    from zoo._specs.component import Entry
 
 __all__ = [
     "FIELDS",
@@ -28,7 +32,7 @@ __all__ = [
 ]
 
 
-def training_defaults(entry: Any, registry: Any = None) -> TrainingDefaults:
+def training_defaults(entry: Entry, registry: Registry | None = None) -> TrainingDefaults:
     """The training defaults of a recipe or model builder: the builder's, then the recipe's.
 
     ``entry`` is a `zoo.Recipe` or a model `zoo.ComponentSpec`; graph recipes have only

@@ -10,10 +10,13 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from zoo._data.splits import DataSplits
 
 
-def steps_per_epoch(splits: Any, batch_size: int) -> int | None:
+def steps_per_epoch(splits: DataSplits, batch_size: int) -> int | None:
     """The training steps of one epoch at ``batch_size`` (None: unknown, a dataset as given)."""
     size = splits.info.sizes.get("train")
     if size:
@@ -22,7 +25,7 @@ def steps_per_epoch(splits: Any, batch_size: int) -> int | None:
     return cardinality if cardinality > 0 else None
 
 
-def epoch_pipeline(splits: Any, batch_size: int, seed: int, first: int, epochs: int) -> Any:
+def epoch_pipeline(splits: DataSplits, batch_size: int, seed: int, first: int, epochs: int) -> Any:
     """The training batches of epochs ``first`` .. ``epochs - 1``, each shuffled by its seed.
 
     Data without its examples in order (a ``tf.data.Dataset`` given as is) is used as given.
@@ -68,7 +71,7 @@ def _from_arrays(
 
 
 def _from_dataset(
-    stored: Any, splits: Any, batch_size: int, seed: int, first: int, epochs: int
+    stored: Any, splits: DataSplits, batch_size: int, seed: int, first: int, epochs: int
 ) -> Any:
     import tensorflow as tf
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zoo._training import run_folder
+
+if TYPE_CHECKING:
+    from zoo._data.splits import DataSplits
 
 
 def restore_best(model: Any, folder: Path) -> None:
@@ -16,7 +19,7 @@ def restore_best(model: Any, folder: Path) -> None:
         model.load_weights(best_weights)
 
 
-def evaluate(model: Any, splits: Any) -> dict[str, dict[str, float]]:
+def evaluate(model: Any, splits: DataSplits) -> dict[str, dict[str, float]]:
     """``{"test": {metric: value}, "validation": {...}}`` for the splits ``splits`` has."""
     results: dict[str, dict[str, float]] = {}
     for split in ("test", "validation"):

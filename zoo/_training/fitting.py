@@ -20,12 +20,15 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zoo._training import run_folder
 from zoo._training.checks import check_fits
 from zoo._training.options import FitOptions, fit_options
 from zoo._training.run_folder import read_history
+
+if TYPE_CHECKING:
+    from zoo._data.splits import DataSplits
 
 
 @dataclass
@@ -155,7 +158,7 @@ def _started_record(
     plan: FitOptions,
     data: Any,
     model: Any,
-    splits: Any,
+    splits: DataSplits,
     steps: int | None,
     distribution: Any,
     earlier: Mapping[str, Any] | None,
@@ -183,7 +186,7 @@ def _started_record(
 
 
 def _finish(
-    model: Any, splits: Any, folder: Path, plan: FitOptions, distribution: Any
+    model: Any, splits: DataSplits, folder: Path, plan: FitOptions, distribution: Any
 ) -> tuple[dict[str, dict[str, float]], dict[str, list[float]], dict[str, Path], list[Any]]:
     """Best weights, evaluation, best.keras, metrics.json, pictures, every worker's digest."""
     from zoo._saving.save import save

@@ -14,11 +14,15 @@ import sys
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zoo._base.errors import ArgumentError, ZooWarning, did_you_mean
 from zoo._training import run_folder
 from zoo._training.defaults import TrainingDefaults, check_training, training_defaults
+
+if TYPE_CHECKING:
+    from zoo._registry.registry import Registry
+    from zoo._specs.component import Entry
 
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 JITS = {"auto": "auto", "on": True, "off": False, True: True, False: False}
@@ -28,8 +32,8 @@ JITS = {"auto": "auto", "on": True, "off": False, True: True, False: False}
 class FitOptions:
     """The checked options of a `zoo.fit` call (see its arguments)."""
 
-    registry: Any
-    entry: Any  # the recipe or builder (None: a model the zoo did not build)
+    registry: Registry
+    entry: Entry | None  # the recipe or builder (None: a model the zoo did not build)
     model: Any  # the model given (None: built from ``entry``)
     label: str
     defaults: TrainingDefaults

@@ -44,10 +44,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zoo._base import onednn as _onednn
 from zoo._base.onednn import ONEDNN
+
+if TYPE_CHECKING:
+    from zoo._data.splits import DataSplits
 
 #: The most steps one ``tf.function`` call runs (its divisor of the epoch is used).
 MAX_STEPS_PER_EXECUTION = 32
@@ -61,7 +64,7 @@ BATCH_HOOKS = (
 )
 
 
-def choose(model: Any, splits: Any, options: Mapping[str, Any]) -> dict[str, Any]:
+def choose(model: Any, splits: DataSplits, options: Mapping[str, Any]) -> dict[str, Any]:
     """Apply the fastest settings that keep the results; return what was chosen, and why.
 
     Args:

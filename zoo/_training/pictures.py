@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from zoo._data.splits import DataSplits
 
 
 def pyplot() -> Any:
@@ -79,7 +82,11 @@ def confusion_picture(
 
 
 def run_pictures(
-    model: Any, splits: Any, history: Mapping[str, Sequence[float]], folder: Path, label: str
+    model: Any,
+    splits: DataSplits,
+    history: Mapping[str, Sequence[float]],
+    folder: Path,
+    label: str,
 ) -> dict[str, Path]:
     """Draw a run's learning curves and, for a classifier with a test split, its confusion.
 
@@ -95,7 +102,7 @@ def run_pictures(
     return drawn
 
 
-def draw_confusion(model: Any, splits: Any, path: Path, label: str) -> None:
+def draw_confusion(model: Any, splits: DataSplits, path: Path, label: str) -> None:
     """The confusion matrix of ``model`` on the test split, as a picture in ``path``."""
     import numpy as np
 
