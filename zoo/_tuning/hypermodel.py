@@ -17,20 +17,24 @@ sampled batch size.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import keras_tuner
 
 from zoo._base.errors import ZooError, did_you_mean
+from zoo._specs.component import Entry, Recipe, check_search_space
 from zoo._specs.search_keys import TRAINING_OPTIONS
-from zoo._specs.component import Recipe, check_search_space
+
+if TYPE_CHECKING:
+    from zoo._data.splits import DataSplits
+    from zoo._registry.registry import Registry
 
 
 class FatalZooError(ZooError, keras_tuner.errors.FatalError):
     """A ZooError raised inside a trial: keras-tuner stops the search instead of retrying."""
 
 
-def entry_of(name: str, registry: Any) -> Any:
+def entry_of(name: str, registry: Registry) -> Entry:
     """The recipe or model builder ``name`` names (ZooError for another kind)."""
     entry = registry.resolve(name)
     if not isinstance(entry, Recipe) and entry.kind != "model":
@@ -41,7 +45,7 @@ def entry_of(name: str, registry: Any) -> Any:
     return entry
 
 
-def accepted_names(entry: Any, registry: Any) -> set[str] | None:
+def accepted_names(entry: Entry, registry: Registry) -> set[str] | None:
     """The builder arguments of ``entry`` (None: a graph recipe, whose keys are overrides)."""
     from zoo._training.arguments import accepted_arguments
 
@@ -49,8 +53,8 @@ def accepted_names(entry: Any, registry: Any) -> set[str] | None:
 
 
 def search_space(
-    entry: Any,
-    registry: Any,
+    entry: Entry,
+    registry: Registry,
     extra: Mapping[str, Any] | None = None,
     fixed: Mapping[str, Any] | None = None,
 ) -> dict[str, dict[str, Any]]:
@@ -193,7 +197,7 @@ class ZooHyperModel(keras_tuner.HyperModel):
         self.epochs = epochs
         self.seed = seed
         self.objective = objective
-        self.splits = None
+        self.splits: DataSplits | None = None
         if data is not None:
             from zoo._data.resolve import load_data
 

@@ -26,12 +26,16 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zoo._base.errors import ArgumentError, ZooError, did_you_mean
 from zoo._training import run_folder
 from zoo._training.run_folder import SEARCH_FILE, jsonable
 from zoo._tuning.tuner import TUNERS, make_tuner, run_search
+
+if TYPE_CHECKING:
+    from zoo._registry.registry import Registry
+    from zoo._specs.component import Entry
 
 PROJECT = run_folder.TUNER_DIR
 TRIALS_LOG = run_folder.TRIALS_LOG
@@ -175,7 +179,7 @@ def _search(
     config: dict[str, Any],
     folder: Path,
     data: Any,
-    registry: Any,
+    registry: Registry,
     workers: int | None,
     timeout: float | None,
     strategy: Any,
@@ -226,7 +230,7 @@ def _check_options(
     return {"max_trials": max_trials or (None if tuner == "hyperband" else 10), "verbose": verbose}
 
 
-def _objective(objective: str | None, entry: Any, registry: Any) -> tuple[str, bool]:
+def _objective(objective: str | None, entry: Entry, registry: Registry) -> tuple[str, bool]:
     from zoo._training.defaults import training_defaults
     from zoo._tuning.hypermodel import maximize
 
@@ -273,7 +277,7 @@ def _prepare(folder: Path, config: Mapping[str, Any], resume: bool) -> None:
         )
 
 
-def _registry_files(registry: Any) -> list[str]:
+def _registry_files(registry: Registry) -> list[str]:
     from zoo._base.places import default_registry_path
 
     default = default_registry_path()
@@ -283,7 +287,9 @@ def _registry_files(registry: Any) -> list[str]:
 # === After the last trial ===
 
 
-def _finish(model_tuner: Any, config: dict[str, Any], folder: Path, registry: Any) -> TuneResult:
+def _finish(
+    model_tuner: Any, config: dict[str, Any], folder: Path, registry: Registry
+) -> TuneResult:
     """trials.csv, trials.png, best.keras, best.toml and the completed search.json."""
     from zoo._saving.save import save
     from zoo._training.evaluation import evaluate
@@ -396,8 +402,8 @@ def _training_table(
 
 def _write_best_toml(
     path: Path,
-    entry: Any,
-    registry: Any,
+    entry: Entry,
+    registry: Registry,
     arguments: Mapping[str, Any],
     training: Mapping[str, Any],
     best: Any,
