@@ -56,9 +56,13 @@ the first ``fit``).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zoo._base.errors import ArgumentError, ZooError
+
+if TYPE_CHECKING:
+    from zoo._registry.registry import Registry
+    from zoo._specs.component import Entry
 
 try:
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -179,7 +183,7 @@ class _Estimator(BaseEstimator):
         self.history_ = history.history
         return self
 
-    def _arguments(self, entry: Any, registry: Any, X: Any) -> dict[str, Any]:
+    def _arguments(self, entry: Entry, registry: Registry, X: Any) -> dict[str, Any]:
         """The builder arguments: the user's, then what the data implies.
 
         The input's shape follows ``X`` unless the user or the recipe fixes it (a recipe
