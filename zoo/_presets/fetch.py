@@ -20,11 +20,14 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from zoo._base.errors import ZooError
 from zoo._base.places import cache_dir
 from zoo._presets.folder import sha256_of
+
+if TYPE_CHECKING:
+    from zoo._specs.component import ComponentSpec, PresetSource
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_BYTES = 2 << 30
@@ -46,15 +49,26 @@ def _number(name: str, default: float) -> float:
     return value
 
 
-def cached_path(spec: Any) -> Path:
+def declared_source(spec: ComponentSpec) -> PresetSource:
+    """Where the preset ``spec`` (a spec of kind ``preset``) says its file lives."""
+    if spec.preset is None:
+        raise ZooError(
+            "A declared preset is a spec of kind 'preset' with preset={builder, url, sha256}. "
+            f"Received: {spec.id!r}, a {spec.kind}. Name a preset "
+            "(`python -m zoo list --kind preset`)."
+        )
+    return spec.preset
+
+
+def cached_path(spec: ComponentSpec) -> Path:
     """Where the cache keeps the file of the declared preset ``spec``."""
-    digest = spec.preset.sha256
+    digest = declared_source(spec).sha256
     return cache_dir() / "presets" / spec.plugin / f"{spec.name}-{digest[:16]}.keras"
 
 
-def fetch(spec: Any) -> Path:
+def fetch(spec: ComponentSpec) -> Path:
     """The checked local file of a declared preset, downloaded on first use."""
-    preset = spec.preset
+    preset = declared_source(spec)
     target = cached_path(spec)
     if target.is_file():
         if sha256_of(target) == preset.sha256:
@@ -83,8 +97,8 @@ def fetch(spec: Any) -> Path:
     return target
 
 
-def _download(spec: Any, partial: Path) -> str:
-    url = spec.preset.url
+def _download(spec: ComponentSpec, partial: Path) -> str:
+    url = declared_source(spec).url
     timeout = _number("ZOO_FETCH_TIMEOUT", DEFAULT_TIMEOUT)
     limit = int(_number("ZOO_FETCH_MAX_BYTES", DEFAULT_MAX_BYTES))
     digest = hashlib.sha256()
