@@ -18,11 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zoo._base.errors import ZooError
-from zoo._export.common import inputs_by_name, outputs_in_order, quiet
 from zoo._base.quiet import native_logs_filtered
+from zoo._export.common import inputs_by_name, outputs_in_order, quiet
+
+if TYPE_CHECKING:
+    from zoo._data.splits import DataSplits
 
 #: The integer type of the int8 file's input and output tensors.
 IO_TYPE = "int8"
@@ -30,7 +33,7 @@ IO_TYPE = "int8"
 CALIBRATION_EXAMPLES = 256
 
 
-def load_splits(data: Any) -> Any:
+def load_splits(data: Any) -> DataSplits:
     """The `DataSplits` of ``data`` (what `zoo.load_data` takes), or `zoo.ZooError` for None."""
     from zoo._data.resolve import load_data
 
@@ -48,7 +51,7 @@ def _first(x: Any, count: int) -> Any:
     return x[:count]
 
 
-def _calibration(splits: Any, count: int) -> Any:
+def _calibration(splits: DataSplits, count: int) -> Any:
     """The first ``count`` training examples, as float32 (what the converter sees)."""
     import numpy as np
 
