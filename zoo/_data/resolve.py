@@ -5,13 +5,16 @@ from __future__ import annotations
 import glob
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from zoo._base.arguments import check_arguments
-from zoo._data.splits import DataInfo, DataSplits, check_batch_size, split_arrays
 from zoo._base.errors import NotFoundError, ZooError, did_you_mean
+from zoo._data.splits import DataInfo, DataSplits, check_batch_size, split_arrays
+
+if TYPE_CHECKING:
+    from zoo._registry.registry import Registry
 
 #: File suffixes and the data source each one picks.
 SUFFIXES = {
@@ -111,7 +114,7 @@ def _from_path(path: Path, *, batch_size: int, seed: int, args: Mapping[str, Any
     return call_source(source, batch_size=batch_size, seed=seed, path=str(path), **args)
 
 
-def _registry() -> Any:
+def _registry() -> Registry:
     from zoo._registry import default_registry
 
     return default_registry()

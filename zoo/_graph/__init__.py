@@ -23,10 +23,14 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from zoo._specs.graph_overrides import apply_overrides
 from zoo._specs.graph import GraphArgumentError, GraphError, GraphSpec, parse_graph
+from zoo._specs.graph_overrides import apply_overrides
+
+if TYPE_CHECKING:
+    from zoo._registry.registry import Registry
+    from zoo._specs.component import Recipe
 
 __all__ = [
     "GraphArgumentError",
@@ -69,7 +73,12 @@ def _as_spec(spec: Any) -> tuple[GraphSpec, str]:
 
 
 def build_graph(
-    spec: Any, /, *, registry: Any = None, allow_files: bool | None = None, **overrides: Any
+    spec: Any,
+    /,
+    *,
+    registry: Registry | None = None,
+    allow_files: bool | None = None,
+    **overrides: Any,
 ) -> Any:
     """Build the ``keras.Model`` a graph spec describes.
 
@@ -96,7 +105,7 @@ def build_graph(
     return build_parsed_graph(parsed, registry, touched, allow_files)
 
 
-def build_recipe_graph(recipe: Any, overrides: Mapping[str, Any], registry: Any) -> Any:
+def build_recipe_graph(recipe: Recipe, overrides: Mapping[str, Any], registry: Registry) -> Any:
     """Build a graph recipe's model with ``overrides`` (the factory's path for graph recipes)."""
     from zoo._graph.build import build_parsed_graph
 

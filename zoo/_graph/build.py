@@ -15,7 +15,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zoo._base.arguments import describe_hint, matches_hint, type_hints
 from zoo._base.errors import NotFoundError, ZooError, did_you_mean
@@ -28,6 +28,9 @@ from zoo._specs.graph import (
     GraphSpec,
     NodeSpec,
 )
+
+if TYPE_CHECKING:
+    from zoo._registry.registry import Registry
 
 #: Keras built-ins a spec may not name: they run Python code or wrap other frameworks
 #: (a spec is data, never executable), or are not layers one constructs.
@@ -105,11 +108,11 @@ def clean_error(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-def _layer_like(registry: Any) -> list[ComponentSpec]:
+def _layer_like(registry: Registry) -> list[ComponentSpec]:
     return [e for e in registry.entries() if isinstance(e, ComponentSpec) and e.kind in NODE_KINDS]
 
 
-def resolve_component(spec: GraphSpec, node: NodeSpec, registry: Any) -> Resolved:
+def resolve_component(spec: GraphSpec, node: NodeSpec, registry: Registry) -> Resolved:
     """The class a node names: a Keras built-in (``keras/X``) or a registered layer."""
     import keras
 
@@ -314,7 +317,7 @@ def _describe_inputs(names: tuple[str, ...], tensors: list[Any]) -> str:
 
 def check_spec(
     spec: GraphSpec,
-    registry: Any,
+    registry: Registry,
     touched: Mapping[tuple[str, str], str] | None = None,
     allow_files: bool | None = None,
 ) -> dict[str, Resolved]:
@@ -328,7 +331,7 @@ def check_spec(
 
 def build_parsed_graph(
     spec: GraphSpec,
-    registry: Any,
+    registry: Registry,
     touched: Mapping[tuple[str, str], str] | None = None,
     allow_files: bool | None = None,
 ) -> Any:

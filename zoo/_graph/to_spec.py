@@ -9,12 +9,15 @@ freshly constructed layer's (so the spec stays short and rebuilds the same confi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zoo._base.errors import ZooError
 from zoo._graph.build import REFUSED_BUILTINS, constructor_parameters
-from zoo._specs.graph import KERAS_NAMESPACE, NODE_NAME
 from zoo._specs.component import ComponentSpec, plain
+from zoo._specs.graph import KERAS_NAMESPACE, NODE_NAME
+
+if TYPE_CHECKING:
+    from zoo._registry.registry import Registry
 
 _TENSOR = "__keras_tensor__"
 
@@ -23,7 +26,7 @@ def _fail(model: Any, message: str) -> ZooError:
     return ZooError(f"zoo.to_spec({model.name!r}): {message}")
 
 
-def component_id(model: Any, layer: Any, registry: Any) -> str:
+def component_id(model: Any, layer: Any, registry: Registry) -> str:
     """``keras/Dense`` for a Keras built-in, ``<plugin>/<Name>`` for a registered layer."""
     import keras
 
@@ -182,7 +185,7 @@ def _history_name(model: Any, ref: Any) -> str:
     return str(name)
 
 
-def model_to_spec(model: Any, registry: Any = None) -> dict[str, Any]:
+def model_to_spec(model: Any, registry: Registry | None = None) -> dict[str, Any]:
     """The graph spec (a plain dict) that rebuilds ``model``'s layers and wiring."""
     from zoo._registry import default_registry
 
@@ -263,7 +266,7 @@ def _spec_inputs(model: Any, config: Mapping[str, Any]) -> dict[str, Any]:
     return inputs
 
 
-def _spec_node(model: Any, entry: Mapping[str, Any], registry: Any) -> dict[str, Any]:
+def _spec_node(model: Any, entry: Mapping[str, Any], registry: Registry) -> dict[str, Any]:
     """The node of one layer entry of the model's config: its component, args and inputs."""
     name = entry["name"]
     layer = model.get_layer(name) if _is_layer(model, name) else None

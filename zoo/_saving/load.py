@@ -26,6 +26,7 @@ from zoo._base.errors import NotFoundError, ZooError, ZooWarning
 from zoo._saving.save import CONFIG_FILE, METADATA_FILE, METADATA_FORMAT, zoo_classes
 
 if TYPE_CHECKING:
+    from zoo._registry.registry import Registry
     from zoo._specs.component import PluginInfo
 
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
@@ -307,7 +308,11 @@ def _plugin_not_loaded(
 
 
 def _import_owners(
-    saved: SavedFile, plugin: str, names: Mapping[str, str], installed: PluginInfo, registry: Any
+    saved: SavedFile,
+    plugin: str,
+    names: Mapping[str, str],
+    installed: PluginInfo,
+    registry: Registry,
 ) -> None:
     """Import a loaded plugin's classes that ``saved`` names, and check who owns each name."""
     from zoo._specs.component import ComponentSpec
