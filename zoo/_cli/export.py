@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import zoo
+from zoo._base.errors import ArgumentError
 from zoo._cli import export_int8
 from zoo._cli._output import print_json
 from zoo._cli.building import add_set_option, parse_overrides
-from zoo._base.errors import ArgumentError
+
+if TYPE_CHECKING:
+    from zoo._specs.component import Entry
 
 VERIFY_SAMPLES = 8
 
@@ -69,7 +72,7 @@ def _is_file(source: str) -> bool:
     return source.endswith(".keras") or Path(source).is_file()
 
 
-def load_or_build(source: str, overrides: list[str]) -> tuple[Any, Any]:
+def load_or_build(source: str, overrides: list[str]) -> tuple[Any, Entry | None]:
     """The model named by ``source`` (a .keras file or a registry name) and its spec, if any."""
     if _is_file(source):
         if overrides:
@@ -82,7 +85,7 @@ def load_or_build(source: str, overrides: list[str]) -> tuple[Any, Any]:
     return zoo.build(source, **values), zoo.get_spec(source)
 
 
-def _sample_inputs(model: Any, spec: Any) -> list[Any] | None:
+def _sample_inputs(model: Any, spec: Entry | None) -> list[Any] | None:
     """Random inputs for ``model``, in the ranges of the spec's example when there is one."""
     import numpy as np
 
