@@ -132,7 +132,9 @@ def test_an_entry_point_named_zoo_from_keras_zoo_itself_loads() -> None:
         metadata = {"Name": "keras-zoo"}
         version = "0.1.0"
 
-    ep = importlib.metadata.EntryPoint(name="zoo", value="zoo._base.check_names", group="zoo.plugins")
+    ep = importlib.metadata.EntryPoint(
+        name="zoo", value="zoo._base.check_names", group="zoo.plugins"
+    )
     ep = ep._for(Dist()) if hasattr(ep, "_for") else ep
     registry = Registry(environ={}, include_default_file=False, entry_points=[ep])
     (info,) = registry.plugins()

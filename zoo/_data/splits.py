@@ -15,24 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from zoo._data.tasks import Task, get_task
 from zoo._base.errors import ZooError
+from zoo._base.jsonable import jsonable
+from zoo._data.tasks import Task, get_task
 
 SPLITS = ("train", "validation", "test")
 SHARD_POLICIES = ("AUTO", "FILE", "DATA", "OFF")
-
-
-def _plain(value: Any) -> Any:
-    """Tuples as lists, numpy scalars as Python numbers, recursively (JSON-ready)."""
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    return value
 
 
 @dataclass(frozen=True)
@@ -81,7 +69,7 @@ class DataInfo:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready description (for ``run.json``)."""
-        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        return {f.name: jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
 
 @dataclass
@@ -364,7 +352,7 @@ def from_arrays(
     train_y = np.asarray(train_y)
     info = DataInfo(
         source=source,
-        arguments=_plain(dict(arguments or {})),
+        arguments=jsonable(dict(arguments or {})),
         task=task,
         input_shape=input_shape,
         input_dtype=input_dtype,
@@ -373,9 +361,9 @@ def from_arrays(
         num_classes=num_classes,
         class_names=None if class_names is None else tuple(str(c) for c in class_names),
         sizes={s: _size(splits.get(s)) for s in SPLITS},
-        split=_plain(dict(split or {})),
-        builder_arguments=_plain(dict(builder_arguments or {})),
-        preprocessing=_plain(dict(preprocessing or {})),
+        split=jsonable(dict(split or {})),
+        builder_arguments=jsonable(dict(builder_arguments or {})),
+        preprocessing=jsonable(dict(preprocessing or {})),
     )
     pipes: dict[str, Any] = {}
     examples: dict[str, Any] = {}

@@ -24,8 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from zoo._base.errors import ZooError
+from zoo._base.jsonable import jsonable
 from zoo._saving.save import atomic_destination, check_destination
-from zoo._training.run_folder import jsonable, read_completed_run
+from zoo._training.run_folder import read_completed_run
 from zoo._version import __version__
 
 PRESET_FORMAT = 1

@@ -534,7 +534,11 @@ def _checked_training(table: Any, where: str) -> dict[str, Any]:
 
 
 def plain(value: Any) -> Any:
-    """Mappings and sequences of a TOML/dict value as plain dicts and lists (JSON-ready)."""
+    """Mappings and sequences of a TOML/dict value as plain dicts and lists, other values kept.
+
+    For comparing and describing specs and configs (``zoo.to_spec``); files are written with
+    the one JSON helper, `zoo._base.jsonable.jsonable`.
+    """
     if isinstance(value, Mapping):
         return {k: plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

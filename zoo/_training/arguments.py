@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from zoo._base.errors import ArgumentError, ZooError
-from zoo._training.run_folder import jsonable
+from zoo._base.jsonable import jsonable
 
 if TYPE_CHECKING:
     from zoo._data.splits import DataInfo

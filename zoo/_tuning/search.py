@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zoo._base.errors import ArgumentError, ZooError, did_you_mean
+from zoo._base.jsonable import jsonable
 from zoo._training import run_folder
-from zoo._training.run_folder import SEARCH_FILE, jsonable
+from zoo._training.run_folder import SEARCH_FILE
 from zoo._tuning.tuner import TUNERS, make_tuner, run_search
 
 if TYPE_CHECKING:
