@@ -34,8 +34,8 @@ from zoo._base.errors import (
     ZooError,
     ZooWarning,
 )
-from zoo._specs.listing import KINDS
 from zoo._base.onednn import prefer_onednn
+from zoo._specs.listing import KINDS
 from zoo._version import PLUGIN_API_VERSION, __version__
 from zoo.hookspecs import hookimpl
 

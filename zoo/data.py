@@ -41,6 +41,7 @@ Nothing here imports TensorFlow at import time; the pipelines are built on first
 
 from __future__ import annotations
 
+from zoo._base.errors import ArgumentError, NotFoundError, ZooError, did_you_mean
 from zoo._data.requires import require
 from zoo._data.splits import (
     SPLITS,
@@ -54,7 +55,6 @@ from zoo._data.splits import (
     split_indices,
 )
 from zoo._data.tasks import Task, declare_task, declared_tasks, get_task
-from zoo._base.errors import ArgumentError, NotFoundError, ZooError, did_you_mean
 
 __all__ = [
     "SPLITS",

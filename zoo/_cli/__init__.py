@@ -15,9 +15,9 @@ import os
 import sys
 from collections.abc import Sequence
 
-from zoo._cli._output import escape, line_buffered_when_piped, one_line_zoo_warnings
 from zoo._base.errors import ZooError
 from zoo._base.quiet import debug_requested, quiet_tensorflow
+from zoo._cli._output import escape, line_buffered_when_piped, one_line_zoo_warnings
 from zoo._version import __version__
 
 #: Each command -> the module under ``zoo._cli`` that adds and runs it, in help order.

@@ -7,8 +7,8 @@ import sys
 from typing import Any
 
 from zoo._base.check_names import CHECKS
-from zoo._cli._output import print_json, print_table
 from zoo._base.errors import ArgumentError
+from zoo._cli._output import print_json, print_table
 from zoo._specs.component import KINDS
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from zoo._cli.building import add_data_options
 from zoo._base.errors import ArgumentError
+from zoo._cli.building import add_data_options
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from zoo._base.errors import ZooError
+from zoo._base.quiet import native_logs_filtered
 from zoo._export import saved_model, tflite_int8
 from zoo._export.common import (
     ExportOptions,
@@ -26,7 +27,6 @@ from zoo._export.common import (
     outputs_in_order,
     quiet,
 )
-from zoo._base.quiet import native_logs_filtered
 from zoo._saving.save import atomic_destination, check_destination
 
 SUFFIX = ".tflite"

@@ -41,9 +41,9 @@ from pathlib import Path
 from typing import Any
 
 from zoo._base.errors import RegistryFileError, ZooError, did_you_mean
-from zoo._specs.graph import GraphError
 from zoo._base.nesting import MAX_NESTING, too_deep
 from zoo._specs.component import Recipe, check_name
+from zoo._specs.graph import GraphError
 
 _TOP_KEYS = ("plugins", "settings", "recipes")
 _PLUGIN_KEYS = ("autoload", "allow", "deny", "strict")

@@ -23,6 +23,7 @@ import pluggy
 from zoo import hookspecs
 from zoo._base.errors import PluginError
 from zoo._registry import plugins
+from zoo._registry.files import RegistryConfig
 from zoo._registry.plugins import (
     CORE_NAMESPACE,
     Interrupts,
@@ -37,7 +38,6 @@ from zoo._registry.plugins import (
     source_of,
     warn_unknown_names,
 )
-from zoo._registry.files import RegistryConfig
 from zoo._specs.component import ComponentSpec, PluginInfo, Recipe, natural_key
 from zoo._version import PLUGIN_API_VERSION
 

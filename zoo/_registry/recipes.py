@@ -16,8 +16,8 @@ from collections.abc import Callable
 from typing import Protocol
 
 from zoo._base.errors import AmbiguousNameError, NotFoundError, RegistryFileError
-from zoo._specs.graph import KERAS_NAMESPACE
 from zoo._specs.component import ComponentSpec, Entry, Recipe
+from zoo._specs.graph import KERAS_NAMESPACE
 
 
 class RecipeLookup(Protocol):
@@ -71,7 +71,9 @@ def check_recipe(recipe: Recipe, lookup: RecipeLookup) -> str | None:
             f"{builder.id!r}, a {builder.kind}. Name a component of kind 'model'."
         )
     if isinstance(builder, ComponentSpec):
-        from zoo._specs.search_keys import check_search_keys_statically  # reads source: on first use
+        from zoo._specs.search_keys import (
+            check_search_keys_statically,  # reads source: on first use
+        )
 
         check_search_keys_statically(recipe, builder)  # else checked when built
     return None

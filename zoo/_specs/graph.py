@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from zoo._base.errors import did_you_mean
+from zoo._base.nesting import MAX_NESTING, too_deep
 from zoo._specs.graph_types import (
     DTYPES,
     GRAPH_KEYS,
@@ -42,7 +43,6 @@ from zoo._specs.graph_types import (
     topological_order,
     where_in,
 )
-from zoo._base.nesting import MAX_NESTING, too_deep
 
 __all__ = [
     "DTYPES",
