@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from zoo._base.errors import ZooError
 from zoo._training import run_folder
 
 
@@ -22,3 +23,28 @@ def test_json_files_follow_the_umask(tmp_path: Path, mask: int) -> None:
     expected = 0o666 & ~mask
     assert (tmp_path / "run.json").stat().st_mode & 0o777 == expected
     assert (tmp_path / "plain.txt").stat().st_mode & 0o777 == expected
+
+
+def test_out_with_missing_parents_is_made(tmp_path: Path) -> None:
+    out = tmp_path / "runs" / "deeper" / "x"
+    assert run_folder.prepare(out, resume=False) is None
+    run_folder.begin(out, {"recipe": "r", "status": "running"}, default=False)
+    assert run_folder.read_run(out)["status"] == "running"
+
+
+def test_folders_made_for_a_run_go_again_when_the_record_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(path: Path, data: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(run_folder, "write_json", broken)
+    with pytest.raises(OSError):
+        run_folder.begin(tmp_path / "runs" / "x", {}, default=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_out_under_a_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "a_file").write_text("x")
+    with pytest.raises(ZooError, match="which is a file"):
+        run_folder.prepare(tmp_path / "a_file" / "x", resume=False)

@@ -379,7 +379,7 @@ def prepare(
 
     A new run needs a folder that does not exist or is empty; ``resume`` needs a run
     (of a kind whose completion is final: one that has not completed). Nothing is
-    created here; the parents of a ``default`` folder (``runs/``) are created with it later.
+    created here; missing parents (``runs/``) are created with the folder by `begin`.
     """
     folder = Path(folder)
     if resume:
@@ -396,11 +396,11 @@ def prepare(
                 "another --out."
             )
         return earlier
-    _check_new_folder(folder, kind, default)
+    _check_new_folder(folder, kind)
     return None
 
 
-def _check_new_folder(folder: Path, kind: Kind, default: bool) -> None:
+def _check_new_folder(folder: Path, kind: Kind) -> None:
     if folder.exists():
         if not folder.is_dir():
             raise ZooError(
@@ -417,11 +417,13 @@ def _check_new_folder(folder: Path, kind: Kind, default: bool) -> None:
                 f"--out must be a new or empty folder, so nothing of yours is overwritten. "
                 f"Received: {folder}, which holds other files. Choose another folder."
             )
-    elif not default and not folder.parent.exists():
-        raise ZooError(
-            f"--out's parent folder must exist. Received: {folder} (no {folder.parent}). "
-            "Create it first or choose another path."
-        )
+    else:
+        parent = _first_existing(folder.parent)
+        if not parent.is_dir():
+            raise ZooError(
+                f"--out names a folder inside folders. Received: {folder}, under {parent}, "
+                "which is a file. Choose another path."
+            )
 
 
 def seed_backup(chief_backup: Path, own_backup: Path) -> None:
@@ -461,19 +463,37 @@ def training_folder(
 
 
 def begin(folder: Path, record: Mapping[str, Any], *, default: bool) -> None:
-    """Create ``folder`` (and ``runs/`` for a ``default`` one) and write its ``run.json``.
+    """Create ``folder`` and its missing parents, and write its ``run.json``.
 
-    A folder created here is removed again if the record cannot be written.
+    The folders created here are removed again if the record cannot be written
+    (``default`` is accepted for the callers; parents are made for any folder).
     """
     folder = Path(folder)
-    created = not folder.exists()
-    folder.mkdir(parents=default, exist_ok=True)
+    created = _first_missing(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     try:
         write_json(folder / RUN_FILE, record)
     except BaseException:
-        if created:
-            shutil.rmtree(folder, ignore_errors=True)
+        if created is not None:
+            shutil.rmtree(created, ignore_errors=True)
         raise
+
+
+def _first_existing(path: Path) -> Path:
+    """``path`` or its nearest ancestor that exists."""
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def _first_missing(folder: Path) -> Path | None:
+    """The outermost of ``folder`` and its parents that does not exist yet (None if none)."""
+    missing = None
+    for path in (folder, *folder.parents):
+        if path.exists():
+            break
+        missing = path
+    return missing
 
 
 def run_data(folder: Path) -> dict[str, Any]:
