@@ -10,10 +10,12 @@ a usage error and an unknown command get them all.
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from zoo._base.errors import ZooError
 from zoo._base.quiet import debug_requested, quiet_tensorflow
@@ -45,9 +47,47 @@ def _command_modules(argv: Sequence[str] | None) -> list[str]:
     return list(dict.fromkeys(COMMANDS.values()))
 
 
+class CommandParser(argparse.ArgumentParser):
+    """A command's parser: no prefix matching, and an unknown option is its own usage error.
+
+    ``allow_abbrev`` is off, so a typo (``--epoch``) is an error rather than taken for
+    another option (``--epochs``). An unknown option is reported with the command's usage
+    and its nearest options, not bubbled up to the top-level usage.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:
+            unknown = next((word for word in extras if word.startswith("-")), None)
+            hint = ""
+            if unknown is not None:
+                close = close_options(unknown, list(self._option_string_actions))
+                hint = f". Did you mean {' or '.join(close)}?" if close else ""
+            self.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
+        return parsed, extras
+
+
+def close_options(given: str, options: Sequence[str]) -> list[str]:
+    """The options ``given`` may be a typo of: ``--lr`` -> ``--learning-rate``, ``--epoch``
+    -> ``--epochs`` (initials, a prefix, then close spellings)."""
+    name = given.split("=", 1)[0]
+    body = name.lstrip("-")
+    long = [o for o in options if o.startswith("--") and o != "--help"]
+    initials = [o for o in long if "".join(w[:1] for w in o[2:].split("-")) == body]
+    prefixed = [o for o in long if body and o[2:].startswith(body)]
+    close = initials + prefixed or difflib.get_close_matches(name, long, n=3, cutoff=0.7)
+    return list(dict.fromkeys(close))[:3]
+
+
 def make_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser for ``argv`` (by default every command's)."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     common.add_argument(
         "--registry",
         action="append",
@@ -58,6 +98,7 @@ def make_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m zoo",
         description="keras-zoo: list, inspect and build plugin components for Keras 3.",
+        allow_abbrev=False,
     )
     parser.add_argument("--version", action="version", version=f"keras-zoo {__version__}")
     parser.add_argument(
@@ -67,7 +108,9 @@ def make_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         action="store_true",
         help="show TensorFlow's own log lines (as ZOO_DEBUG=1 does, which also shows tracebacks)",
     )
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=CommandParser
+    )
     for module in _command_modules(argv):
         importlib.import_module(f"zoo._cli.{module}").add_parser(subparsers, common)
     return parser
