@@ -15,6 +15,7 @@ import dataclasses
 import importlib.metadata
 import re
 import threading
+import traceback
 import types
 import warnings
 from collections.abc import Callable, Mapping
@@ -145,7 +146,24 @@ def api_versions(declared: list[Any]) -> set[int] | None:
 
 
 def failed(info: PluginInfo, what: str, error: BaseException) -> PluginInfo:
-    return dataclasses.replace(info, status="failed", reason=f"{what}: {describe_error(error)}")
+    where = error_location(error)
+    if isinstance(error, SyntaxError) and where:  # its own "(file.py, line N)" is the short name
+        described = f"{type(error).__name__}: {clause(error.msg)} at {where}"
+    else:
+        described = describe_error(error) + (f" (at {where})" if where else "")
+    return dataclasses.replace(info, status="failed", reason=f"{what}: {described}")
+
+
+def error_location(error: BaseException) -> str:
+    """``"FILE, line N"``: where ``error`` arose (a syntax error: its own place), or ``""``."""
+    if isinstance(error, SyntaxError) and error.filename:
+        return f"{error.filename}, line {error.lineno}"
+    frames = [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if "importlib" not in frame.filename and not frame.filename.startswith("<")
+    ]
+    return f"{frames[-1].filename}, line {frames[-1].lineno}" if frames else ""
 
 
 def entry_point_problem(ep: importlib.metadata.EntryPoint, info: PluginInfo) -> str | None:

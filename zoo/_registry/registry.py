@@ -257,6 +257,11 @@ class Registry:
         if info.status == "loaded":
             return None
         why = f": {clause(info.reason)}" if info.reason else ""
+        if info.status == "failed":  # enabling it would not help: it is broken
+            return (
+                f"the plugin {plugin_name!r}, which failed to load{why} (enabling it will not "
+                "help: fix the plugin or reinstall it)"
+            )
         return f"the plugin {plugin_name!r}, which is {info.status}{why}"
 
     def _check_strict(self) -> None:
@@ -411,9 +416,13 @@ class Registry:
                 "`python -m zoo plugins` shows each one's status."
             )
         if (why := self.unloaded(plugin)) is not None:
+            what_to_do = (
+                ""
+                if self._plugins[plugin].status == "failed"  # `why` says what to do
+                else " Enable it (see `python -m zoo plugins`) to list its components."
+            )
             warnings.warn(
-                f"{why[0].upper()}{why[1:]}, so it lists nothing. Enable it (see "
-                "`python -m zoo plugins`) to list its components.",
+                f"{why[0].upper()}{why[1:]}, so it lists nothing.{what_to_do}",
                 ZooWarning,
                 stacklevel=4,
             )
