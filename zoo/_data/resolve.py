@@ -90,7 +90,8 @@ def source_for_path(path: Path) -> str:
     if not path.exists():
         raise ZooError(
             f"A data path names an existing file or folder. Received: {text!r}, which does "
-            "not exist. Check the path, or pass a data source id such as 'vision/digits'."
+            f"not exist.{did_you_mean(text, close_paths(text))} Check the path, or pass a data "
+            "source id such as 'vision/digits'."
         )
     raise ZooError(
         "A data file is .npz, .csv, .tfrecord or .tfrec, or a folder with one subfolder per "
@@ -104,7 +105,7 @@ def _from_path(path: Path, *, batch_size: int, seed: int, args: Mapping[str, Any
     if source != "vision/tfrecord" and not path.exists():
         raise ZooError(
             f"A data path names an existing file or folder. Received: {str(path)!r}, which "
-            "does not exist. Check the path."
+            f"does not exist.{did_you_mean(str(path), close_paths(str(path)))} Check the path."
         )
     if source == "vision/tfrecord" and not path.exists() and not glob.glob(str(path)):
         raise ZooError(
@@ -112,6 +113,26 @@ def _from_path(path: Path, *, batch_size: int, seed: int, args: Mapping[str, Any
             f"Received: {str(path)!r}, which matches no file. Check the path."
         )
     return call_source(source, batch_size=batch_size, seed=seed, path=str(path), **args)
+
+
+def close_paths(text: str) -> list[str]:
+    """Existing files and folders beside ``text`` whose names are close to its name.
+
+    ``digit_png/`` beside a ``digits_png/`` folder gives ``["digits_png/"]`` (written as
+    the user wrote the path: same folder part, a trailing ``/`` kept).
+    """
+    import difflib
+
+    slash = "/" if text.endswith("/") else ""
+    path = Path(text.rstrip("/") or text)
+    parent = path.parent.expanduser()
+    try:
+        names = [p.name for p in parent.iterdir()] if parent.is_dir() else []
+    except OSError:
+        return []
+    close = difflib.get_close_matches(path.name, names, n=3, cutoff=0.75)
+    folder = "" if str(path.parent) == "." and not text.startswith("./") else f"{path.parent}/"
+    return [f"{folder}{name}{slash if (parent / name).is_dir() else ''}" for name in close]
 
 
 def _registry() -> Registry:
@@ -128,9 +149,11 @@ def call_source(name: str, *, batch_size: int = 32, seed: int = 0, **args: Any) 
     except NotFoundError:
         ids = [e.id for e in registry.entries(kind="dataset")]
         names = ids + [i.split("/", 1)[1] for i in ids]
+        near = close_paths(name)
+        hint = did_you_mean(name, near) if near else did_you_mean(name, names)
         raise NotFoundError(
             f"Data is a registered data source or a path. Received: {name!r}, which is "
-            f"neither.{did_you_mean(name, names)} "
+            f"neither.{hint} "
             f"Data sources: {', '.join(ids) or '(none)'}; see python -m zoo list --kind dataset."
         ) from None
     if spec.kind != "dataset":
