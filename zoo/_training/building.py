@@ -57,7 +57,7 @@ def build_model(
                     entry, options.overrides, splits.info, options.registry
                 )
                 model = build(entry.id, arguments, registry=options.registry)
-            check_fits(model, splits.info, options.label)
+            check_fits(model, splits.info, options.label, _builder_arguments(options))
             steps = steps_per_epoch(splits, options.batch_size)
             compile_model(
                 model,
@@ -72,6 +72,18 @@ def build_model(
     finally:
         keras.config.set_dtype_policy(previous_policy)
     return model, steps
+
+
+def _builder_arguments(options: FitOptions) -> set[str] | None:
+    """The argument names of the model's builder, for the advice of a shape mismatch."""
+    from zoo._training.arguments import accepted_arguments
+
+    if options.entry is None:
+        return None
+    try:
+        return accepted_arguments(options.entry, options.registry)
+    except Exception:  # only advice: a builder that cannot be inspected gives the default
+        return None
 
 
 __all__ = ["build_model", "load_splits"]

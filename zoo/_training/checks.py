@@ -6,7 +6,7 @@ both sides and what to do, instead of a TensorFlow shape error mid-step.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 from zoo._base.errors import ZooError
@@ -15,8 +15,14 @@ if TYPE_CHECKING:
     from zoo._data.splits import DataInfo
 
 
-def check_fits(model: Any, info: DataInfo, label: str) -> None:
-    """Raise ZooError if the model's inputs or outputs cannot take the data."""
+def check_fits(
+    model: Any, info: DataInfo, label: str, accepted: Collection[str] | None = None
+) -> None:
+    """Raise ZooError if the model's inputs or outputs cannot take the data.
+
+    ``accepted``: the argument names of the model's builder (when known), so that the
+    advice names an argument it takes (``input_dim=4`` rather than ``input_shape=[4]``).
+    """
     inputs = list(model.inputs)
     if isinstance(info.input_shape, Mapping):
         names = {t.name.split(":")[0] for t in inputs} | set(getattr(model, "input_names", []))
@@ -28,7 +34,9 @@ def check_fits(model: Any, info: DataInfo, label: str) -> None:
                 "data's columns or build a model with those inputs."
             )
     elif len(inputs) == 1:
-        _check_shape(label, tuple(inputs[0].shape[1:]), tuple(info.input_shape), info.source)
+        model_shape, data_shape = tuple(inputs[0].shape[1:]), tuple(info.input_shape)
+        argument = shape_argument(data_shape, accepted, getattr(model, "zoo_arguments", {}))
+        _check_shape(label, model_shape, data_shape, info.source, argument)
         _check_dtype(label, str(inputs[0].dtype), str(info.input_dtype), info.source)
     if info.is_classification and info.num_classes and len(model.outputs) == 1:
         units = model.outputs[0].shape[-1]
@@ -41,17 +49,45 @@ def check_fits(model: Any, info: DataInfo, label: str) -> None:
             )
 
 
+def shape_argument(
+    data_shape: tuple[Any, ...], accepted: Collection[str] | None, built_with: Mapping[str, Any]
+) -> str:
+    """The builder argument that gives a model inputs of ``data_shape``, as ``name=value``.
+
+    ``input_dim=N`` for flat features when the builder takes ``input_dim`` and either no
+    ``input_shape`` or the model was built with ``input_dim``; else ``input_shape=[...]``.
+    """
+    flat = len(data_shape) == 1 and data_shape[0] is not None
+    takes_dim = accepted is not None and "input_dim" in accepted
+    takes_shape = accepted is None or "input_shape" in accepted
+    if flat and takes_dim and (not takes_shape or built_with.get("input_shape") is None):
+        return f"input_dim={data_shape[0]}"
+    if takes_shape:
+        return f"input_shape={list(data_shape)}"
+    return ""
+
+
 def _check_shape(
-    label: str, model_shape: tuple[Any, ...], data_shape: tuple[Any, ...], source: str
+    label: str,
+    model_shape: tuple[Any, ...],
+    data_shape: tuple[Any, ...],
+    source: str,
+    argument: str = "",
 ) -> None:
     fits = len(model_shape) == len(data_shape) and all(
         m is None or d is None or m == d for m, d in zip(model_shape, data_shape)
     )
     if not fits:
+        advice = (
+            f"Build it with {argument}"
+            if argument
+            else f"Its builder takes no input_shape: build a model with inputs of shape "
+            f"{list(data_shape)}"
+        )
         raise ZooError(
             f"{label} takes inputs of shape {model_shape}; {source} yields {data_shape}. "
-            f"Received: both (batch dimension left out). Build it with input_shape="
-            f"{list(data_shape)}, or use data of the model's shape."
+            f"Received: both (batch dimension left out). {advice}, or use data of the "
+            "model's shape."
         )
 
 
