@@ -48,3 +48,46 @@ def test_out_under_a_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "a_file").write_text("x")
     with pytest.raises(ZooError, match="which is a file"):
         run_folder.prepare(tmp_path / "a_file" / "x", resume=False)
+
+
+# === A run that stops early says so ===
+
+TRAINING = {"monitor": "val_loss", "patience": 10}
+
+
+def test_early_stopping_is_recorded_with_its_epoch_metric_and_patience() -> None:
+    record = {"epochs": 40, "training": TRAINING}
+    history = {"loss": [1.0] * 20, "val_loss": [1.0] * 20}
+    stopped = run_folder.stopped_early(record, history, best_epoch=10)
+    assert stopped == {
+        "epoch": 20,
+        "epochs": 40,
+        "monitor": "val_loss",
+        "patience": 10,
+        "best_epoch": 10,
+        "reason": "val_loss had not improved for 10 epochs since its best at epoch 10 "
+        "(early stopping, patience 10)",
+    }
+    assert run_folder.stopped_early_line({"stopped_early": stopped}) == (
+        "stopped early at epoch 20 of 40: val_loss had not improved for 10 epochs since its "
+        "best at epoch 10 (early stopping, patience 10)"
+    )
+
+
+def test_a_run_of_all_its_epochs_did_not_stop_early() -> None:
+    record = {"epochs": 3, "training": TRAINING}
+    assert run_folder.stopped_early(record, {"loss": [1, 2, 3]}, 1) is None
+    assert run_folder.stopped_early_line({"stopped_early": None}) is None
+
+
+def test_a_stop_that_is_not_early_stopping_names_a_callback() -> None:
+    record = {"epochs": 40, "training": {"monitor": "val_loss", "patience": 10}}
+    stopped = run_folder.stopped_early(record, {"loss": [1.0] * 5, "loss_x": []}, 4)
+    assert stopped is not None and stopped["reason"] == "a callback stopped the training"
+    assert stopped["monitor"] is None
+
+
+def test_without_validation_the_metric_is_the_training_one() -> None:
+    record = {"epochs": 40, "training": TRAINING}
+    stopped = run_folder.stopped_early(record, {"loss": [1.0] * 12}, 2)
+    assert stopped is not None and stopped["monitor"] == "loss"

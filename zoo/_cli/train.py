@@ -89,6 +89,7 @@ _DEFAULTS = {"seed": 0, "precision": "float32", "jit": "auto"}
 
 def run_train(args: argparse.Namespace) -> int:
     import zoo
+    from zoo._training import run_folder
 
     remembered = _remember(args)
     if args.workers is not None:
@@ -107,6 +108,9 @@ def run_train(args: argparse.Namespace) -> int:
         return USER_ERROR
     if os.environ.get("ZOO_LAUNCHED_WORKER", "0") != "0":
         return 0  # the chief (worker 0) reports
+    stopped = run_folder.stopped_early_line(run_folder.read_json(result.paths["run"], {}))
+    if stopped:
+        print(stopped)
     for split, values in result.metrics.items():
         shown = ", ".join(f"{k} {v:.4f}" for k, v in sorted(values.items()))
         print(f"{split}: {shown}")

@@ -135,6 +135,7 @@ FINISHED_KEYS = (
     "finished",
     "best_epoch",
     "epochs_run",
+    "stopped_early",
     "seconds",
 )
 #: Every key of a completed run's ``run.json``.
@@ -231,8 +232,52 @@ def finished_record(
         "finished": now(),
         "best_epoch": best_epoch,
         "epochs_run": len(history.get("loss", [])),
+        "stopped_early": stopped_early(record, history, best_epoch),
         "seconds": elapsed(started) + (earlier or {}).get("seconds", 0.0),
     }
+
+
+def stopped_early(
+    record: Mapping[str, Any], history: Mapping[str, list[float]], best_epoch: int | None
+) -> dict[str, Any] | None:
+    """Why a run ended before its epochs (None if it ran them all).
+
+    ``{"epoch", "epochs", "monitor", "patience", "best_epoch", "reason"}``: early stopping
+    when the monitored metric had not improved for ``patience`` epochs, else a callback.
+    """
+    run, asked = len(history.get("loss", [])), record.get("epochs")
+    if not isinstance(asked, int) or not run or run >= asked:
+        return None
+    training = record.get("training") or {}
+    monitor, patience = str(training.get("monitor") or ""), training.get("patience")
+    if monitor not in history and monitor.startswith("val_"):
+        monitor = monitor[len("val_") :]  # without validation data (callbacks.monitor_for)
+    early = (
+        isinstance(patience, int) and patience > 0 and best_epoch is not None
+        and run - best_epoch >= patience
+    )  # fmt: skip
+    reason = (
+        f"{monitor} had not improved for {patience} epochs since its best at epoch "
+        f"{best_epoch} (early stopping, patience {patience})"
+        if early
+        else "a callback stopped the training"
+    )
+    return {
+        "epoch": run,
+        "epochs": asked,
+        "monitor": monitor if early else None,
+        "patience": patience if early else None,
+        "best_epoch": best_epoch,
+        "reason": reason,
+    }
+
+
+def stopped_early_line(record: Mapping[str, Any]) -> str | None:
+    """``"stopped early at epoch 20 of 40: ..."`` for a run that did, else None."""
+    stopped = record.get("stopped_early")
+    if not stopped:
+        return None
+    return f"stopped early at epoch {stopped['epoch']} of {stopped['epochs']}: {stopped['reason']}"
 
 
 def check_same_run(folder: Path, earlier: Mapping[str, Any], options: Mapping[str, Any]) -> None:
