@@ -12,6 +12,11 @@ A hostile or mistyped argument (``num_classes=10**9``, ``width=10**6``,
   ``ResourceExhaustedError``, an out-of-memory error of another backend) becomes a
   ZooError that says it is about memory.
 
+Data files are bounded the same way: a ``.csv`` file's bytes and a ``.npz`` file's
+declared array sizes against `MAX_DATA_BYTES` (``ZOO_MAX_DATA_BYTES``), an image's
+declared pixels against `MAX_IMAGE_PIXELS`, labels against `MAX_CLASSES`, each checked
+before anything of that size is allocated.
+
 Nothing here imports Keras at module level.
 """
 
@@ -31,6 +36,13 @@ from zoo._base.errors import ArgumentError, ZooError
 MAX_PARAMETERS = 10**9
 #: The largest integer argument a builder or graph node accepts.
 MAX_INTEGER = 2**32 - 1
+#: The most bytes a data file may hold or decode to: a ``.csv`` file's text, the arrays
+#: of a ``.npz`` file (set ``ZOO_MAX_DATA_BYTES`` to allow more).
+MAX_DATA_BYTES = 2**32
+#: The most pixels (width times height) one image of a data source may declare.
+MAX_IMAGE_PIXELS = 2**27
+#: The most classes a data source's labels may declare.
+MAX_CLASSES = 2**20
 
 _OUT_OF_MEMORY = ("ResourceExhaustedError", "OutOfMemoryError")
 
@@ -52,6 +64,23 @@ def max_parameters() -> int:
         raise ZooError(
             "ZOO_MAX_PARAMETERS is a positive number of weights. Received: "
             f"ZOO_MAX_PARAMETERS={value!r}. Set it to an integer such as 2000000000."
+        )
+    return limit
+
+
+def max_data_bytes() -> int:
+    """`MAX_DATA_BYTES`, or ``ZOO_MAX_DATA_BYTES`` when set."""
+    value = os.environ.get("ZOO_MAX_DATA_BYTES", "").strip().replace("_", "")
+    if not value:
+        return MAX_DATA_BYTES
+    try:
+        limit = int(float(value)) if "e" in value.lower() else int(value)
+    except ValueError:
+        limit = 0
+    if limit <= 0:
+        raise ZooError(
+            "ZOO_MAX_DATA_BYTES is a positive number of bytes. Received: "
+            f"ZOO_MAX_DATA_BYTES={value!r}. Set it to an integer such as 8000000000."
         )
     return limit
 

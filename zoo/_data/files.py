@@ -3,16 +3,117 @@
 from __future__ import annotations
 
 import csv as csv_module
+import math
+import os
 import zipfile
-from typing import Any
+import zlib
+from typing import IO, Any
 
 import numpy as np
 
 from zoo._base.errors import ZooError
-from zoo._data.splits import DataSplits, from_arrays, split_arrays, split_indices, take
+from zoo._base.limits import max_data_bytes
+from zoo._data.splits import (
+    DataSplits,
+    check_finite,
+    from_arrays,
+    split_arrays,
+    split_indices,
+    take,
+)
 from zoo._data.tasks import get_task
 
 _FIXED = ("x_train", "y_train", "x_test", "y_test")
+#: What reading a broken archive may raise, from zipfile, zlib and numpy's header parser.
+_BROKEN: tuple[type[Exception], ...] = (
+    OSError,
+    ValueError,
+    EOFError,
+    zipfile.BadZipFile,
+    zlib.error,
+    RuntimeError,
+    NotImplementedError,
+    SyntaxError,
+    TypeError,
+    KeyError,
+    OverflowError,
+)
+_ROWS_PER_BLOCK = 4096
+
+
+def _npy_header(handle: IO[bytes]) -> tuple[tuple[int, ...], np.dtype]:
+    """The shape and dtype an ``.npy`` member declares, read from its header only."""
+    version = np.lib.format.read_magic(handle)
+    if version == (1, 0):
+        shape, _, dtype = np.lib.format.read_array_header_1_0(handle)
+    else:
+        shape, _, dtype = np.lib.format.read_array_header_2_0(handle)
+    return tuple(int(d) for d in shape), dtype
+
+
+def _check_members(archive: zipfile.ZipFile, path: str) -> None:
+    """Refuse members that are no arrays, hold Python objects or declare too many bytes.
+
+    Only each member's header is read (the first bytes it inflates to), so a member
+    that would inflate to gigabytes is refused before any of it is allocated.
+    """
+    limit, total = max_data_bytes(), 0
+    for info in archive.infolist():
+        name = info.filename
+        if not name.endswith(".npy"):
+            raise ZooError(
+                "A .npz data file holds only .npy arrays, as numpy.savez writes it. Received: "
+                f"{path!r} with the member {name!r}. Write it with numpy.savez."
+            )
+        with archive.open(info) as handle:
+            shape, dtype = _npy_header(handle)
+        if dtype.hasobject:
+            raise ZooError(
+                "A .npz data file holds numeric arrays; the zoo never unpickles Python "
+                f"objects. Received: {path!r}, whose array {name[:-4]!r} holds Python objects "
+                f"(dtype {dtype}). Save numeric arrays (numpy.asarray(x, dtype='float32'))."
+            )
+        if dtype.kind not in "biufcSU":
+            raise ZooError(
+                "A .npz data file holds arrays of numbers or strings. Received: "
+                f"{path!r}, whose array {name[:-4]!r} has dtype {dtype}. Save numeric arrays "
+                "(numpy.asarray(x, dtype='float32'))."
+            )
+        size = math.prod(shape) * dtype.itemsize
+        total += size
+        if total > limit:
+            raise ZooError(
+                f"The arrays of a .npz data file hold at most {limit:,} bytes "
+                f"(ZOO_MAX_DATA_BYTES). Received: {path!r}, whose array {name[:-4]!r} "
+                f"declares shape {shape} of {dtype} ({size:,} bytes), refused before loading. "
+                "Use a smaller file, or set ZOO_MAX_DATA_BYTES higher if the machine has "
+                "the memory."
+            )
+
+
+def read_npz(path: str) -> dict[str, np.ndarray]:
+    """The arrays of a ``.npz`` file, checked member by member before any is loaded.
+
+    Never unpickles; an array of Python objects, a member declaring more than
+    ``ZOO_MAX_DATA_BYTES``, a broken archive or a NaN or infinity raises ZooError
+    naming the file and the array.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            _check_members(archive, path)
+        with np.load(path, allow_pickle=False) as loaded:
+            arrays = {key: loaded[key] for key in loaded.files}
+    except ZooError:
+        raise
+    except _BROKEN as error:
+        message = str(error).strip().splitlines()[0][:160] if str(error).strip() else "broken"
+        raise ZooError(
+            f"A .npz data file is a NumPy archive. Received: {path!r}, which could not be "
+            f"read ({type(error).__name__}: {message}). Write it with numpy.savez."
+        ) from None
+    for key, values in arrays.items():
+        check_finite(values, f"the array {key!r}", repr(path))
+    return arrays
 
 
 def _task_of(y: np.ndarray, task: str | None) -> str:
@@ -46,14 +147,7 @@ def npz(
         task: a declared task (``classification``, ``regression``, ...); by default
             integer labels classify.
     """
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {key: archive[key] for key in archive.files}
-    except (OSError, ValueError, zipfile.BadZipFile) as error:
-        raise ZooError(
-            f"A .npz data file is a NumPy archive. Received: {path!r}, which could not be "
-            f"read ({error}). Write it with numpy.savez."
-        ) from None
+    arrays = read_npz(path)
     arguments = {"path": path, "validation": validation, "test": test, "task": task}
     if "x" in arrays and "y" in arrays:
         y = arrays["y"]
@@ -112,42 +206,104 @@ def npz(
     )
 
 
+def _csv_size(path: str) -> None:
+    """Refuse a ``.csv`` file over ``ZOO_MAX_DATA_BYTES`` before reading it."""
+    try:
+        size = os.path.getsize(path)
+    except OSError as error:
+        raise ZooError(
+            f"A .csv data file is UTF-8 text. Received: {path!r}, which could not be read "
+            f"({error}). Check the path and encoding."
+        ) from None
+    limit = max_data_bytes()
+    if size > limit:
+        raise ZooError(
+            f"A .csv data file holds at most {limit:,} bytes (ZOO_MAX_DATA_BYTES). Received: "
+            f"{path!r} of {size:,} bytes, refused before reading. Convert it to a .npz file, "
+            "or set ZOO_MAX_DATA_BYTES higher if the machine has the memory."
+        )
+
+
+def _parse_row(path: str, header: list[str], row: list[str], number: int) -> list[float]:
+    if len(row) != len(header):
+        raise ZooError(
+            f"Every row of a .csv data file has one value per column. Received: {path!r} "
+            f"row {number} with {len(row)} values for {len(header)} columns. Fix that row."
+        )
+    values = []
+    for column, cell in enumerate(row):
+        try:
+            values.append(float(cell))
+        except ValueError:
+            shown = cell if len(cell) <= 40 else cell[:40] + "..."
+            raise ZooError(
+                "Every column of a .csv data file is numeric. Received: "
+                f"{shown!r} in {path!r}, column {header[column]!r}, row {number}. "
+                "Encode that column as numbers or drop it."
+            ) from None
+    return values
+
+
+def _read_rows(path: str) -> tuple[list[str], list[np.ndarray], int]:
+    """The header, the value blocks and the row count, read row by row."""
+    number = 0
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv_module.reader(handle)
+        try:
+            first = next(reader, None)
+            if first is None:
+                return [], [], 0
+            number = 1
+            header = [name.strip() for name in first]
+            blocks: list[np.ndarray] = []
+            block: list[list[float]] = []
+            for number, row in enumerate(reader, start=2):
+                block.append(_parse_row(path, header, row, number))
+                if len(block) == _ROWS_PER_BLOCK:
+                    blocks.append(np.array(block, dtype=np.float64))
+                    block = []
+        except csv_module.Error as error:
+            raise ZooError(
+                "A .csv data file holds rows of numbers, each field under "
+                f"{csv_module.field_size_limit():,} characters. Received: {path!r} row "
+                f"{number + 1}, which could not be read ({error}). Fix that row."
+            ) from None
+    if block:
+        blocks.append(np.array(block, dtype=np.float64))
+    return header, blocks, number
+
+
 def read_numeric_csv(path: str) -> tuple[list[str], np.ndarray]:
     """The header and the float64 values of a CSV file whose every cell is a number.
 
-    A cell that is not a number raises ZooError naming the file, the column and the
-    row (1-based, the header being row 1).
+    A cell that is not a number, a NaN or an infinity raises ZooError naming the file,
+    the column and the row (1-based, the header being row 1). The file is read row by
+    row after its size was checked against ``ZOO_MAX_DATA_BYTES``.
     """
+    _csv_size(path)
     try:
-        with open(path, newline="", encoding="utf-8") as handle:
-            rows = list(csv_module.reader(handle))
+        header, blocks, rows = _read_rows(path)
     except (OSError, UnicodeDecodeError) as error:
         raise ZooError(
             f"A .csv data file is UTF-8 text. Received: {path!r}, which could not be read "
             f"({error}). Check the path and encoding."
         ) from None
-    if len(rows) < 2:
+    if rows < 2:
         raise ZooError(
             "A .csv data file has a header row and at least one row of values. "
-            f"Received: {path!r} with {len(rows)} row(s). Add the data."
+            f"Received: {path!r} with {rows} row(s). Add the data."
         )
-    header = [name.strip() for name in rows[0]]
-    values = np.empty((len(rows) - 1, len(header)), dtype=np.float64)
-    for number, row in enumerate(rows[1:], start=2):
-        if len(row) != len(header):
-            raise ZooError(
-                f"Every row of a .csv data file has one value per column. Received: {path!r} "
-                f"row {number} with {len(row)} values for {len(header)} columns. Fix that row."
-            )
-        for column, cell in enumerate(row):
-            try:
-                values[number - 2, column] = float(cell)
-            except ValueError:
-                raise ZooError(
-                    "Every column of a .csv data file is numeric. Received: "
-                    f"{cell!r} in {path!r}, column {header[column]!r}, row {number}. "
-                    "Encode that column as numbers or drop it."
-                ) from None
+    values = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
+    finite = np.isfinite(values)
+    if not finite.all():
+        row, column = (int(i) for i in np.argwhere(~finite)[0])
+        count = int(finite.size - np.count_nonzero(finite))
+        raise ZooError(
+            "Data values are finite numbers (a NaN or an infinity trains every weight to "
+            f"NaN). Received: {count:,} non-finite value(s) in {path!r}, the first "
+            f"({values[row, column]}) in column {header[column]!r}, row {row + 2}. "
+            "Drop or fill those values before loading."
+        )
     return header, values
 
 

@@ -134,6 +134,27 @@ def _stack(elements: Any, *, batched: bool) -> tuple[Any, Any]:
 # === The seeded, stratified splitter ===
 
 
+def check_finite(values: np.ndarray, name: str, where: str) -> None:
+    """Refuse NaN or infinite values in a float array, with their count and the first index.
+
+    Non-finite inputs or targets train every weight to NaN without an error, so a data
+    source refuses them when it loads them; ``name`` and ``where`` say which array of
+    which file.
+    """
+    if values.dtype.kind not in "fc":
+        return
+    finite = np.isfinite(values)
+    if finite.all():
+        return
+    first = tuple(int(i) for i in np.argwhere(~finite)[0])
+    count = int(finite.size - np.count_nonzero(finite))
+    raise ZooError(
+        "Data values are finite numbers (a NaN or an infinity trains every weight to NaN). "
+        f"Received: {count:,} non-finite value(s) in {name} of {where}, the first "
+        f"({values[first]}) at index {first}. Drop or fill those values before loading."
+    )
+
+
 def check_fractions(validation: float, test: float) -> None:
     """Raise ZooError unless both fractions lie in [0, 1) and leave a training split."""
     for name, value in (("validation", validation), ("test", test)):
