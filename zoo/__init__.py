@@ -35,6 +35,7 @@ from zoo._base.errors import (
     ZooWarning,
 )
 from zoo._base.onednn import prefer_onednn
+from zoo._base.quiet import quiet_for_library
 from zoo._specs.listing import KINDS
 from zoo._version import PLUGIN_API_VERSION, __version__
 from zoo.hookspecs import hookimpl
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 # TensorFlow's fastest CPU kernels where it leaves them off (x86-64 CPUs without AVX-512
 # VNNI/BF16): set before TensorFlow starts, never over TF_ENABLE_ONEDNN_OPTS.
 prefer_onednn()
+quiet_for_library()  # TensorFlow's C++ log lines off stderr, as in the CLI
 
 __all__ = [
     "KINDS",

@@ -36,6 +36,9 @@ NATIVE_LOG_LINE = re.compile(
 )
 
 _enabled = False
+#: True while the quiet mode is `quiet_for_library`'s, which set ``TF_CPP_MIN_LOG_LEVEL``.
+_by_library = False
+LOG_LEVEL = "TF_CPP_MIN_LOG_LEVEL"
 
 
 def debug_requested(environ: Any = None) -> bool:
@@ -48,8 +51,8 @@ def debug_requested(environ: Any = None) -> bool:
 def native_logs_filtered() -> Iterator[None]:
     """Capture file descriptor 2 for the block; write back what is not a native log line.
 
-    Does nothing unless `quiet_tensorflow` turned quiet mode on (the command line does;
-    a library call never redirects a user's stderr).
+    Does nothing unless `quiet_tensorflow` turned quiet mode on (the command line does,
+    and ``import zoo`` through `quiet_for_library` when the user chose no log level).
     """
     if not _enabled:
         yield
@@ -118,10 +121,39 @@ def quiet_tensorflow(debug: bool = False) -> None:
     """
     global _enabled
     if debug or debug_requested():
+        _undo_library_quiet()
         return
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault(LOG_LEVEL, "3")
     _enabled = True
     if "tensorflow" not in sys.modules and not any(
         isinstance(f, _FirstTensorFlowImport) for f in sys.meta_path
     ):
         sys.meta_path.insert(0, _FirstTensorFlowImport())
+
+
+def quiet_for_library() -> bool:
+    """``import zoo``: the command line's quiet mode for a Python user too (True if set).
+
+    When zoo (or anything after ``import zoo``) first imports TensorFlow, its C++ log lines
+    (oneDNN notices, CUDA ``E0000`` lines) stay off stderr, as `quiet_tensorflow` keeps
+    them off a command's. Nothing changes if TensorFlow is already imported, the user set
+    ``TF_CPP_MIN_LOG_LEVEL`` (their choice wins) or ``ZOO_DEBUG=1``; a later
+    ``quiet_tensorflow(debug=True)`` (``python -m zoo -v``) undoes it.
+    """
+    global _by_library
+    if "tensorflow" in sys.modules or LOG_LEVEL in os.environ or debug_requested() or _enabled:
+        return False
+    quiet_tensorflow()
+    _by_library = True
+    return True
+
+
+def _undo_library_quiet() -> None:
+    """Take back `quiet_for_library`'s quiet mode (before TensorFlow is imported)."""
+    global _enabled, _by_library
+    if not _by_library:
+        return
+    _by_library = _enabled = False
+    if os.environ.get(LOG_LEVEL) == "3":
+        del os.environ[LOG_LEVEL]
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _FirstTensorFlowImport)]
