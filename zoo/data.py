@@ -36,12 +36,17 @@ A task that the core does not know (``classification`` and ``regression`` are it
 own) is declared by the plugin with a `Task`, passed as ``task=`` to `split_arrays`,
 `from_arrays` or `DataInfo`: ``zoo.data.Task("ranking", summary="...")``.
 
+A data source bounds what a hostile file can ask for before allocating it: at most
+`MAX_IMAGE_PIXELS` pixels per image, `MAX_CLASSES` classes, `max_data_bytes` bytes per
+file (``ZOO_MAX_DATA_BYTES``).
+
 Nothing here imports TensorFlow at import time; the pipelines are built on first use.
 """
 
 from __future__ import annotations
 
 from zoo._base.errors import ArgumentError, NotFoundError, ZooError, did_you_mean
+from zoo._base.limits import MAX_CLASSES, MAX_IMAGE_PIXELS, max_data_bytes
 from zoo._data.requires import require
 from zoo._data.splits import (
     SPLITS,
@@ -57,6 +62,8 @@ from zoo._data.splits import (
 from zoo._data.tasks import Task, declare_task, declared_tasks, get_task
 
 __all__ = [
+    "MAX_CLASSES",
+    "MAX_IMAGE_PIXELS",
     "SPLITS",
     "ArgumentError",
     "DataInfo",
@@ -70,6 +77,7 @@ __all__ = [
     "did_you_mean",
     "from_arrays",
     "get_task",
+    "max_data_bytes",
     "named_targets",
     "pipeline",
     "require",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -13,11 +14,28 @@ from zoo_vision._image_source import check_decodable, check_size, decoder, image
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".bmp")
 
 
+def check_class_name(root: Path, name: str) -> None:
+    """Refuse a class folder name holding a control character or a path separator.
+
+    The name becomes a class name in ``run.json``, in the model's labels and on the
+    terminal, where such characters would rewrite the output or name other paths.
+    """
+    bad = [c for c in name if c in "/\\" or unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")]
+    if bad:
+        raise ZooError(
+            "A class folder of vision/image_folder has a plain name (no control character "
+            f"or path separator): it becomes a class name. Received: {str(root / name)!r}, "
+            f"with {bad[0]!r}. Rename that folder."
+        )
+
+
 def class_files(root: Path) -> tuple[list[str], list[list[Path]]]:
     """The class names (sorted subfolder names) and each class's image files, sorted.
 
-    A root that is no folder, a root without class subfolders, or a class folder with no
-    image raises ZooError naming the folder.
+    A root that is no folder, a root without class subfolders, a class folder with no
+    image or a class name with a control character or a path separator raises ZooError
+    naming the folder. Only the root and its class folders are listed (no walk into
+    deeper folders), so a symlink loop in the tree is never followed round.
     """
     if not root.is_dir():
         raise ZooError(
@@ -31,6 +49,8 @@ def class_files(root: Path) -> tuple[list[str], list[list[Path]]]:
             f"Received: {str(root)!r} with no subfolder. Put each class's images in "
             "root/<class>/."
         )
+    for name in classes:
+        check_class_name(root, name)
     files = []
     for name in classes:
         images = sorted(
@@ -89,7 +109,7 @@ def image_folder(
     )
     if check:
         for file in paths:
-            check_decodable(Path(file).read_bytes(), channels, repr(file))
+            check_decodable(Path(file).read_bytes(), channels, repr(str(file)))
     index = split_indices(labels, validation=validation, test=test, seed=seed, stratified=True)
     decode_image = decoder(height, width, channels, fit, scale)
 

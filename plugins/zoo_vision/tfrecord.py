@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import glob
+import struct
 from pathlib import Path
 
 import numpy as np
 
-from zoo.data import DataInfo, DataSplits, ZooError, split_indices
-from zoo_vision._image_source import check_decodable, check_size, decoder, image_splits
+from zoo.data import MAX_CLASSES, DataInfo, DataSplits, ZooError, split_indices
+from zoo_vision._image_source import (
+    check_decodable,
+    check_size,
+    decoder,
+    image_splits,
+    op_message,
+)
 
 
 def record_files(path: str | list[str]) -> list[str]:
@@ -25,6 +32,48 @@ def record_files(path: str | list[str]) -> list[str]:
             f"Received: path={path!r}, which names no file. Check the path."
         )
     return files
+
+
+def check_framing(file: str) -> None:
+    """Walk a TFRecord file's length fields in Python before TensorFlow reads it.
+
+    Each record is an 8-byte length, a 4-byte checksum, the data and a 4-byte checksum;
+    a length that runs past the end of the file (a truncated or corrupt file, or one
+    declaring gigabytes) raises ZooError naming the file and the record, before any
+    buffer of that length is allocated.
+    """
+    with open(file, "rb") as handle:
+        size = handle.seek(0, 2)
+        at, number = 0, 0
+        while at < size:
+            handle.seek(at)
+            head = handle.read(12)
+            length = struct.unpack("<Q", head[:8])[0] if len(head) == 12 else None
+            if length is None or at + 16 + length > size:
+                declared = "an incomplete header" if length is None else f"{length:,} bytes"
+                raise ZooError(
+                    "vision/tfrecord reads whole TFRecord files. Received: record "
+                    f"{number} of {file!r}, which declares {declared} with {size - at:,} "
+                    "bytes left in the file (truncated or corrupt). Rewrite the file."
+                )
+            at += 16 + length
+            number += 1
+
+
+def _check_label(label: int, num_classes: int | None, file: str, number: int) -> None:
+    limit = MAX_CLASSES if num_classes is None else num_classes
+    if 0 <= label < limit:
+        return
+    rule = (
+        f"lie below num_classes={num_classes}"
+        if num_classes is not None
+        else f"are integers from 0 to at most {MAX_CLASSES - 1:,}"
+    )
+    raise ZooError(
+        f"vision/tfrecord labels {rule}. Received: a label {label} in record {number} of "
+        f"{file!r}. Encode the classes as 0, 1, ..."
+        + (" or raise num_classes." if num_classes is not None else "")
+    )
 
 
 def _feature(example, key: str, kind: str, file: str, number: int):
@@ -47,19 +96,29 @@ def _feature(example, key: str, kind: str, file: str, number: int):
 
 
 def read_records(
-    files: list[str], image_key: str, label_key: str, channels: int, check: bool
+    files: list[str],
+    image_key: str,
+    label_key: str,
+    channels: int,
+    check: bool,
+    num_classes: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The encoded images and int labels of every record, checked record by record."""
+    """The encoded images and int labels of every record, checked record by record.
+
+    A label below 0, at or above ``num_classes`` (when given) or above `MAX_CLASSES`
+    names its file and record.
+    """
     import tensorflow as tf
 
     images, labels = [], []
     for file in files:
+        check_framing(file)
         try:
             records = list(tf.data.TFRecordDataset(file).as_numpy_iterator())
         except tf.errors.OpError as error:
             raise ZooError(
                 "vision/tfrecord reads TFRecord files. Received: "
-                f"{file!r}, which is none ({error.message.splitlines()[0][:120]}). "
+                f"{file!r}, which is none ({op_message(error)}). "
                 "Write it with tf.io.TFRecordWriter."
             ) from None
         for number, record in enumerate(records):
@@ -72,6 +131,7 @@ def read_records(
                 ) from None
             image = _feature(example, image_key, "bytes_list", file, number)
             label = _feature(example, label_key, "int64_list", file, number)
+            _check_label(label, num_classes, file, number)
             if check:
                 check_decodable(
                     image, channels, f"the {image_key!r} of record {number} of {file!r}"
@@ -129,7 +189,16 @@ def tfrecord(
     check_size("height", height, "vision/tfrecord")
     check_size("width", width, "vision/tfrecord")
     files = record_files(path)
-    images, labels = read_records(files, image_key, label_key, channels, check)
+    if num_classes is not None and (
+        isinstance(num_classes, bool)
+        or not isinstance(num_classes, int)
+        or not 1 <= num_classes <= MAX_CLASSES
+    ):
+        raise ZooError(
+            f"vision/tfrecord: num_classes is an integer from 1 to {MAX_CLASSES:,}. "
+            f"Received: num_classes={num_classes!r}. Pass the number of classes."
+        )
+    images, labels = read_records(files, image_key, label_key, channels, check, num_classes)
     if labels.min() < 0:
         raise ZooError(
             f"vision/tfrecord labels are integers from 0. Received: a label {labels.min()} "

@@ -125,3 +125,45 @@ def test_npz_declared_headers_load_or_raise_zoo_error(shape, descr, tail):
 @pytest.mark.parametrize("name", ["data.csv", "data.npz"])
 def test_an_empty_file_is_a_zoo_error(name):
     assert _load(name, b"", **({"target": "y"} if name.endswith(".csv") else {})) is None
+
+
+def _real_image(fmt: str) -> bytes:
+    import PIL.Image
+
+    buffer = io.BytesIO()
+    PIL.Image.new("RGB", (7, 5), (200, 10, 90)).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+PREFIXES = st.sampled_from(
+    [b"", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", b"GIF89a", b"BM", b"\xff\xd8\xff\xc0\x00\x11\x08"]
+)
+
+
+@SETTINGS
+@given(
+    fmt=st.sampled_from(["PNG", "JPEG", "GIF", "BMP"]),
+    prefix=PREFIXES,
+    tail=st.binary(max_size=200),
+    cut=st.none() | st.integers(0, 400),
+    flip=st.none() | st.tuples(st.integers(0, 400), st.integers(1, 255)),
+)
+def test_image_bytes_load_or_raise_zoo_error(fmt, prefix, tail, cut, flip):
+    content = bytearray(prefix + tail if prefix or tail else _real_image(fmt))
+    if not prefix and flip is not None and flip[0] < len(content):
+        content[flip[0]] ^= flip[1]
+    if cut is not None:
+        content = content[:cut]
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "images"
+        for name in ("a", "b"):
+            (root / name).mkdir(parents=True)
+            (root / name / "0.png").write_bytes(_real_image("PNG"))
+        (root / "b" / f"1.{fmt.lower()}").write_bytes(bytes(content))
+        try:
+            data = zoo.load_data(str(root), height=3, width=3, validation=0.0, test=0.0)
+        except zoo.ZooError as error:
+            assert "\n" not in str(error) and f"1.{fmt.lower()}" in str(error)
+            return
+        x, labels = data.arrays("train")
+        assert x.shape == (3, 3, 3, 3) and np.isfinite(x).all() and len(labels) == 3

@@ -174,3 +174,170 @@ def test_a_bad_limit_setting_is_named(tmp_path, monkeypatch):
     monkeypatch.setenv("ZOO_MAX_DATA_BYTES", "lots")
     with pytest.raises(zoo.ZooError, match="ZOO_MAX_DATA_BYTES is a positive number"):
         zoo.load_data(str(path), target="y")
+
+
+# -- images (vision/image_folder, vision/tfrecord) -------------------------------------
+
+
+def _png(width: int, height: int) -> bytes:
+    """A small PNG whose header declares ``width`` x ``height`` (its pixels are missing)."""
+    import struct
+    import zlib as zlib_module
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib_module.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = zlib_module.compress(b"\0" * 64)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def _real(fmt: str = "PNG", size=(6, 5)) -> bytes:
+    import PIL.Image
+
+    buffer = io.BytesIO()
+    PIL.Image.new("RGB", size, (10, 200, 30)).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def _image_folder(root, extra: dict[str, bytes]):
+    for name in ("a", "b"):
+        (root / name).mkdir(parents=True)
+        for i in range(3):
+            (root / name / f"{i}.png").write_bytes(_real())
+    for relative, content in extra.items():
+        (root / relative).write_bytes(content)
+    return root
+
+
+def _folder_fails(root, match, **arguments):
+    before = sorted(str(p) for p in root.rglob("*"))
+    with pytest.raises(zoo.ZooError, match=match) as caught:
+        zoo.load_data(str(root), height=4, width=4, **arguments)
+    assert "\n" not in str(caught.value)
+    assert sorted(str(p) for p in root.rglob("*")) == before
+    return str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "content"),
+    [
+        ("png", _png(20_000, 20_000)),
+        ("gif", b"GIF89a" + (65535).to_bytes(2, "little") * 2 + b"\0" * 20),
+        ("bmp", b"BM" + b"\0" * 16 + (60_000).to_bytes(4, "little") * 2 + b"\0" * 30),
+    ],
+)
+def test_image_declaring_gigapixels_is_refused_before_decoding(tmp_path, fmt, content):
+    root = _image_folder(tmp_path / "images", {f"a/bomb.{fmt}": content})
+    message = _folder_fails(root, rf"bomb\.{fmt}.*refused before decoding")
+    assert "at most 134,217,728 pixels" in message
+
+
+def test_jpeg_declaring_gigapixels_is_refused_before_decoding(tmp_path):
+    jpeg = bytearray(_real("JPEG", (8, 8)))
+    at = next(i for i in range(2, len(jpeg)) if jpeg[i] == 0xFF and jpeg[i + 1] == 0xC0)
+    jpeg[at + 5 : at + 9] = (60_000).to_bytes(2, "big") * 2
+    root = _image_folder(tmp_path / "images", {"b/big.jpg": bytes(jpeg)})
+    _folder_fails(root, r"big\.jpg.*60000 x 60000")
+
+
+@pytest.mark.parametrize("cut", [0, 30, -20])
+def test_truncated_or_corrupt_image_is_named(tmp_path, cut):
+    root = _image_folder(tmp_path / "images", {"b/cut.png": _real("PNG", (20, 20))[:cut]})
+    _folder_fails(root, r"cut\.png.*does not decode")
+
+
+@pytest.mark.parametrize("name", ["bad\nname", "esc\x1b[31m", "back\\slash", "rtl\u202e"])
+def test_class_folder_with_control_characters_or_separators_is_refused(tmp_path, name):
+    root = _image_folder(tmp_path / "images", {})
+    (root / name).mkdir()
+    (root / name / "0.png").write_bytes(_real())
+    _folder_fails(root, "plain name.*Rename that folder")
+
+
+def test_symlink_loops_in_the_folder_tree_end(tmp_path):
+    import os
+
+    root = _image_folder(tmp_path / "images", {})
+    os.symlink(root / "a", root / "a" / "again")  # a loop inside a class folder
+    os.symlink(root / "self", root / "self")  # a link to itself
+    data = zoo.load_data(str(root), height=4, width=4)
+    assert data.info.class_names == ("a", "b") and sum(data.info.sizes.values()) == 6
+    os.symlink(root, root / "up")  # a class folder that is the root: no image in it
+    _folder_fails(root, r"up.*with none")
+
+
+def _example(image: bytes, label: int) -> bytes:
+    import tensorflow as tf
+
+    feature = {
+        "image": tf.train.Feature(bytes_list=tf.train.BytesList(value=[image])),
+        "label": tf.train.Feature(int64_list=tf.train.Int64List(value=[label])),
+    }
+    return tf.train.Example(features=tf.train.Features(feature=feature)).SerializeToString()
+
+
+def _records(path, labels, image=None):
+    import tensorflow as tf
+
+    with tf.io.TFRecordWriter(str(path)) as writer:
+        for label in labels:
+            writer.write(_example(image or _real(), label))
+    return path
+
+
+def _records_fail(path, match, **arguments):
+    before = _files(path.parent)
+    with pytest.raises(zoo.ZooError, match=match) as caught:
+        zoo.load_data(str(path), height=4, width=4, **arguments)
+    assert path.name in str(caught.value) and "\n" not in str(caught.value)
+    assert _files(path.parent) == before
+    return str(caught.value)
+
+
+def test_tfrecord_truncated_file_is_named(tmp_path):
+    path = _records(tmp_path / "cut.tfrecord", [0, 1, 0, 1])
+    path.write_bytes(path.read_bytes()[:-7])
+    _records_fail(path, r"record 3 of .*cut\.tfrecord.*truncated or corrupt")
+
+
+def test_tfrecord_length_declaring_exabytes_is_refused_before_reading(tmp_path):
+    path = tmp_path / "huge.tfrecord"
+    path.write_bytes((2**62).to_bytes(8, "little") + b"\0" * 40)
+    _records_fail(path, r"record 0 of .*declares 4,611,686,018,427,387,904 bytes")
+
+
+def test_tfrecord_corrupt_checksum_is_named(tmp_path):
+    path = _records(tmp_path / "flip.tfrecord", [0, 1])
+    content = bytearray(path.read_bytes())
+    content[20] ^= 0xFF
+    path.write_bytes(bytes(content))
+    message = _records_fail(path, r"flip\.tfrecord.*which is none \(corrupted record")
+    assert "function_node" not in message
+
+
+@pytest.mark.parametrize(
+    ("labels", "arguments", "match"),
+    [
+        ([0, 1, -3], {}, r"a label -3 in record 2 of"),
+        ([0, 10**15], {}, r"at most 1,048,575.*label 1000000000000000 in record 1"),
+        ([0, 1, 5], {"num_classes": 3}, r"below num_classes=3.*label 5 in record 2"),
+    ],
+)
+def test_tfrecord_absurd_labels_name_the_record(tmp_path, labels, arguments, match):
+    path = _records(tmp_path / "labels.tfrecord", labels)
+    _records_fail(path, match, **arguments)
+
+
+def test_tfrecord_image_declaring_gigapixels_names_the_record(tmp_path):
+    path = _records(tmp_path / "big.tfrecord", [0], image=_png(20_000, 20_000))
+    _records_fail(path, r"record 0 of .*big\.tfrecord.*400,000,000 pixels")
+
+
+def test_tfrecord_num_classes_is_bounded(tmp_path):
+    path = _records(tmp_path / "n.tfrecord", [0, 1])
+    with pytest.raises(zoo.ZooError, match="num_classes is an integer from 1 to 1,048,576"):
+        zoo.load_data(str(path), height=4, width=4, num_classes=10**12)
