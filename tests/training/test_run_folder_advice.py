@@ -91,3 +91,36 @@ def test_without_validation_the_metric_is_the_training_one() -> None:
     record = {"epochs": 40, "training": TRAINING}
     stopped = run_folder.stopped_early(record, {"loss": [1.0] * 12}, 2)
     assert stopped is not None and stopped["monitor"] == "loss"
+
+
+# === A run that fails says so in run.json ===
+
+
+def test_a_run_that_fails_is_recorded_failed_with_its_reason(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    place = run_folder.training_folder(out, resume=False, default=False, chief=True)
+    with pytest.raises(ZooError), place as (folder, _):
+        run_folder.begin(folder, {"recipe": "r", "status": "running"}, default=False)
+        raise ZooError("The loss could not be computed. Received: x. Do y.")
+    record = run_folder.read_run(out)
+    assert record["status"] == "failed"
+    assert record["error"] == "The loss could not be computed. Received: x. Do y."
+
+
+def test_a_refused_resume_leaves_the_interrupted_run_as_it_was(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    out.mkdir()
+    run_folder.write_json(out / "run.json", {"recipe": "r", "status": "running"})
+    place = run_folder.training_folder(out, resume=True, default=False, chief=True)
+    with pytest.raises(ZooError), place:
+        raise ZooError("--resume continues a run with the options it started with.")
+    assert run_folder.read_run(out)["status"] == "running"
+
+
+def test_an_interrupted_run_stays_running_to_be_resumed(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    place = run_folder.training_folder(out, resume=False, default=False, chief=True)
+    with pytest.raises(KeyboardInterrupt), place as (folder, _):
+        run_folder.begin(folder, {"recipe": "r", "status": "running"}, default=False)
+        raise KeyboardInterrupt
+    assert run_folder.read_run(out)["status"] == "running"

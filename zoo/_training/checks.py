@@ -6,13 +6,15 @@ both sides and what to do, instead of a TensorFlow shape error mid-step.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+import contextlib
+from collections.abc import Collection, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from zoo._base.errors import ZooError
 
 if TYPE_CHECKING:
     from zoo._data.splits import DataInfo
+    from zoo._training.options import FitOptions
 
 
 def check_fits(
@@ -106,3 +108,35 @@ def _check_dtype(label: str, model_dtype: str, data_dtype: str, source: str) -> 
             f"{data_family} data for a {model_family} input. Use a source that yields "
             f"{model_family} inputs (for text: token ids, or a model built with a tokenizer)."
         )
+
+
+@contextlib.contextmanager
+def loss_errors(plan: FitOptions, info: DataInfo) -> Iterator[None]:
+    """A loss that cannot be computed on the data's targets is one ZooError naming the loss
+    and the data's task, instead of TensorFlow's error (thousands of characters on a line)."""
+    try:
+        yield
+    except Exception as error:
+        text = str(error)
+        if "compile_loss" not in text:
+            raise
+        loss = plan.loss if plan.loss is not None else plan.defaults.loss
+        name = loss if isinstance(loss, str) else getattr(loss, "name", type(loss).__name__)
+        raise ZooError(
+            f"The loss {name!r} of {plan.label} could not be computed on the targets of "
+            f"{info.source}, which is {info.task} data. Received: {_cause(text)} Train a "
+            f"model made for {info.task} data, or pass a loss that fits these targets."
+        ) from None
+
+
+def _cause(text: str) -> str:
+    """TensorFlow's own reason in its long error (``Received a label value of -1 ...``)."""
+    lines = [line.strip() for line in text.replace("\\n", "\n").splitlines()]
+    plain = [
+        line
+        for line in lines
+        if line and not line.startswith(("File ", "[[", "Detected at node", "Graph execution"))
+    ]
+    reason = plain[-1] if plain else text.splitlines()[0] if text else "an error"
+    reason = reason.split("  Label values:")[0].strip().removeprefix("Received ")
+    return reason if len(reason) <= 200 else reason[:197] + "..."

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zoo._training import run_folder
-from zoo._training.checks import check_fits
+from zoo._training.checks import check_fits, loss_errors
 from zoo._training.options import FitOptions, fit_options
 from zoo._training.run_folder import read_history
 
@@ -126,7 +126,7 @@ def fit(
         run_folder.begin(folder, record, default=out is None)
         monitor = monitor_for(plan.defaults.monitor, splits.validation is not None)
         first_epoch = run_folder.resumed_epoch(folder) if resume else 0
-        with keras_fix.applied(model, distribution) as fixed:
+        with keras_fix.applied(model, distribution) as fixed, loss_errors(plan, splits.info):
             model.fit(
                 epoch_pipeline(splits, plan.batch_size, plan.seed, first_epoch, plan.epochs),
                 validation_data=splits.validation,

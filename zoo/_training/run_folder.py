@@ -140,6 +140,8 @@ FINISHED_KEYS = (
 )
 #: Every key of a completed run's ``run.json``.
 RUN_KEYS = STARTED_KEYS + FINISHED_KEYS
+#: The keys a failed run adds to the started ones (``status`` becomes ``"failed"``).
+FAILED_KEYS = ("error", "finished")
 
 
 def run_options(
@@ -209,6 +211,7 @@ def started_record(
         "resumed": earlier.get("resumed", 0) + (1 if earlier else 0),
         "options": dict(options),  # what --resume must repeat
     }
+    record.pop("error", None)  # a failed run resumed is running again
     return record
 
 
@@ -494,7 +497,12 @@ def training_folder(
     multi-worker guide); they resume from a copy of the chief's backup.
     """
     if chief:
-        yield target, prepare(target, resume=resume, default=default)
+        earlier = prepare(target, resume=resume, default=default)
+        try:
+            yield target, earlier
+        except Exception as error:  # a Ctrl-C leaves the run "running", to --resume
+            record_failure(target, error)
+            raise
         return
     folder = Path(tempfile.mkdtemp(prefix="zoo-worker-"))
     try:
@@ -522,6 +530,7 @@ def begin(folder: Path, record: Mapping[str, Any], *, default: bool) -> None:
         if created is not None:
             shutil.rmtree(created, ignore_errors=True)
         raise
+    _begun.add(folder.resolve())
 
 
 def _first_existing(path: Path) -> Path:
@@ -539,6 +548,34 @@ def _first_missing(folder: Path) -> Path | None:
             break
         missing = path
     return missing
+
+
+def record_failure(folder: Path, error: BaseException) -> None:
+    """Mark the run that `begin` started in ``folder`` ``"failed"``, with the reason.
+
+    A folder whose run did not start in this process (a refused ``--resume``) is left
+    as it is.
+    """
+    folder = Path(folder)
+    if folder.resolve() not in _begun:
+        return
+    _begun.discard(folder.resolve())
+    record = read_json(folder / RUN_FILE, None)
+    if not isinstance(record, dict) or record.get("status") != "running":
+        return
+    reason = str(error) if isinstance(error, ZooError) else f"{type(error).__name__}: {error}"
+    reason = " ".join(reason.split())
+    record.update(
+        status="failed",
+        error=reason if len(reason) <= 500 else reason[:497] + "...",
+        finished=now(),
+    )
+    with contextlib.suppress(OSError):
+        write_json(folder / RUN_FILE, record)
+
+
+#: The run folders whose run `begin` started in this process (for `record_failure`).
+_begun: set[Path] = set()
 
 
 def run_data(folder: Path) -> dict[str, Any]:
