@@ -1,8 +1,9 @@
 """What hostile or careless input costs a user: seconds, peak memory, exit code, first line.
 
-Issue 13's cases, each run as a user would meet it (``python -m zoo ...`` or a short
-``python -c``, in a fresh process, in a temporary folder with the plugins and files it
-needs), with the child's wall-clock seconds, its peak resident memory (``wait4``) and its
+Issue 13's and issue 28's cases (hostile data files), each run as a user would meet
+it (``python -m zoo ...`` or a short ``python -c``, in a fresh process, in a temporary
+folder with the plugins and files it needs), with the child's wall-clock seconds, its
+peak resident memory (``wait4``) and its
 exit code. The issue's "before" figures are kept beside each case for comparison; the
 tests (``tests/test_hardening_*.py``) hold the behaviour, this script the cost.
 
@@ -12,15 +13,19 @@ tests (``tests/test_hardening_*.py``) hold the behaviour, this script the cost.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
+import struct
 import subprocess
 import sys
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 from _common import report
 
 
@@ -75,6 +80,53 @@ def _bomb(path: Path, size: int) -> Path:
             for _ in range(size // 2**20):
                 handle.write(chunk)
     return path
+
+
+LOAD_DATA = (
+    "import sys, zoo\nzoo.load_data(sys.argv[1], **dict(a.split('=') for a in sys.argv[2:]))\n"
+)
+
+
+def _png_bomb(path: Path, side: int) -> Path:
+    """A valid black PNG of ``side`` x ``side`` RGB pixels, about side**2/1000 bytes."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    packer, row, pixels = zlib.compressobj(9), b"\0" * (3 * side + 1), []
+    for _ in range(side):
+        pixels.append(packer.compress(row))
+    pixels.append(packer.flush())
+    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", b"".join(pixels))
+        + chunk(b"IEND", b"")
+    )
+    return path
+
+
+def _data_files(files: Path) -> None:
+    """The hostile data files of issue 28: CSV, .npz, an image folder, TFRecords."""
+    rows = [f"{'nan' if i == 7 else i},{i % 2}" for i in range(200)]
+    (files / "nan.csv").write_text("a,y\n" + "\n".join(rows) + "\n")
+    (files / "field.csv").write_text("a,y\n1,0\n" + "1" * 10**6 + ",1\n")
+    header = io.BytesIO()
+    spec = {"descr": "<f8", "fortran_order": False, "shape": (10**6, 10**6)}
+    np.lib.format.write_array_header_1_0(header, spec)
+    with zipfile.ZipFile(files / "inflate.npz", "w") as archive:
+        archive.writestr("x.npy", header.getvalue() + b"\0" * 64)
+        archive.writestr("y.npy", header.getvalue())
+    np.savez(files / "objects.npz", x=np.array([{}, None], dtype=object), y=np.arange(2))
+    for name in ("a", "b"):
+        png = files / "images" / name / "0.png"
+        png.parent.mkdir(parents=True)
+        png.write_bytes(_png_bomb(files / "small.png", 4).read_bytes())
+    _png_bomb(files / "images" / "a" / "bomb.png", 20_000)
+    (files / "huge.tfrecord").write_bytes((2**62).to_bytes(8, "little") + b"\0" * 40)
 
 
 def _case(command: list[str], env: dict[str, str], cwd: Path, pick: str) -> dict:
@@ -138,6 +190,7 @@ def cases(root: Path) -> dict[str, Case]:
         'summary = "\\u001b[31mred\\u001b[0m and \\u202eevil"\n'
     )
     _bomb(files / "bomb.keras", 2 * 2**30)
+    _data_files(files)
     only = lambda *names: {"ZOO_PLUGINS": ",".join(names)}  # noqa: E731
     first_party = only("vision", "forecast", "text", "hub", "distill")  # no hostile plugin
     return {
@@ -213,6 +266,36 @@ def cases(root: Path) -> dict[str, Case]:
             [*zoo, "list", "shiny", "--registry", str(files / "ansi.toml")],
             first_party,
             "shiny",
+        ),
+        "CSV with a NaN feature: zoo.load_data": Case(
+            "loads; zoo.fit trains NaN weights, exit 0",
+            [py, "-c", LOAD_DATA, str(files / "nan.csv"), "target=y"],
+            first_party,
+        ),
+        "CSV with a 1 MB field: zoo.load_data": Case(
+            "raw _csv.Error",
+            [py, "-c", LOAD_DATA, str(files / "field.csv"), "target=y"],
+            first_party,
+        ),
+        ".npz member declaring 8 TB: zoo.load_data": Case(
+            "raw MemoryError (7.28 TiB)",
+            [py, "-c", LOAD_DATA, str(files / "inflate.npz")],
+            first_party,
+        ),
+        ".npz of Python objects: zoo.load_data": Case(
+            "'could not be read (Object arrays cannot be loaded...)'",
+            [py, "-c", LOAD_DATA, str(files / "objects.npz")],
+            first_party,
+        ),
+        "20000x20000 PNG in an image folder: zoo.load_data": Case(
+            "decoded in full: 20 s, 1.9 GB peak, exit 0",
+            [py, "-c", LOAD_DATA, str(files / "images")],
+            first_party,
+        ),
+        "TFRecord length field of 2**62: zoo.load_data": Case(
+            "'which is none (... corrupte)'",
+            [py, "-c", LOAD_DATA, str(files / "huge.tfrecord")],
+            first_party,
         ),
         "plugin sleeping 2 s at import: zoo plugins": Case(
             "nothing said",
