@@ -341,3 +341,40 @@ def test_tfrecord_num_classes_is_bounded(tmp_path):
     path = _records(tmp_path / "n.tfrecord", [0, 1])
     with pytest.raises(zoo.ZooError, match="num_classes is an integer from 1 to 1,048,576"):
         zoo.load_data(str(path), height=4, width=4, num_classes=10**12)
+
+
+# -- values that train to nothing ----------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", ["npz", "csv"])
+def test_fit_on_non_finite_data_fails_at_load_with_no_run_folder(tmp_path, suffix):
+    import keras
+
+    x = np.random.default_rng(0).normal(size=(40, 3))
+    x[11, 2] = np.nan
+    y = np.arange(40) % 2
+    path = tmp_path / f"values.{suffix}"
+    if suffix == "npz":
+        np.savez(path, x=x, y=y)
+        arguments = {}
+    else:
+        rows = [",".join(map(str, [*row, label])) for row, label in zip(x, y, strict=True)]
+        path.write_text("a,b,c,y\n" + "\n".join(rows) + "\n")
+        arguments = {"data_args": {"target": "y"}}
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation="softmax")])
+    with pytest.raises(zoo.ZooError, match=r"1 non-finite value.*values\.") as caught:
+        zoo.fit(model, str(path), out=tmp_path / "run", epochs=1, verbose=0, **arguments)
+    assert "(nan)" in str(caught.value)
+    assert not (tmp_path / "run").exists()
+
+
+def test_fit_on_non_finite_arrays_fails_before_training(tmp_path):
+    import keras
+
+    x = np.ones((40, 3), "float32")
+    y = np.linspace(0, 1, 40)
+    y[[5, 30]] = [np.inf, np.nan]
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    with pytest.raises(zoo.ZooError, match=r"2 non-finite value.*in y.*\(inf\) at index \(5,\)"):
+        zoo.fit(model, (x, y), out=tmp_path / "run", epochs=1, verbose=0, loss="mse")
+    assert not (tmp_path / "run").exists()

@@ -134,20 +134,29 @@ def _stack(elements: Any, *, batched: bool) -> tuple[Any, Any]:
 # === The seeded, stratified splitter ===
 
 
-def check_finite(values: np.ndarray, name: str, where: str) -> None:
+def check_finite(values: Any, name: str, where: str) -> None:
     """Refuse NaN or infinite values in a float array, with their count and the first index.
 
     Non-finite inputs or targets train every weight to NaN without an error, so a data
     source refuses them when it loads them; ``name`` and ``where`` say which array of
-    which file.
+    which data. The array is scanned in blocks of rows, so the check holds no second
+    copy of it.
     """
-    if values.dtype.kind not in "fc":
+    kind = getattr(getattr(values, "dtype", None), "kind", "")
+    if kind not in ("f", "c") or not getattr(values, "ndim", 0):
         return
-    finite = np.isfinite(values)
-    if finite.all():
+    rows = max(1, 2**22 // max(1, values[:1].size))
+    count, first = 0, None
+    for start in range(0, len(values), rows):
+        finite = np.isfinite(values[start : start + rows])
+        if finite.all():
+            continue
+        count += int(finite.size - np.count_nonzero(finite))
+        if first is None:
+            index = np.argwhere(~finite)[0]
+            first = (start + int(index[0]), *(int(i) for i in index[1:]))
+    if first is None:
         return
-    first = tuple(int(i) for i in np.argwhere(~finite)[0])
-    count = int(finite.size - np.count_nonzero(finite))
     raise ZooError(
         "Data values are finite numbers (a NaN or an infinity trains every weight to NaN). "
         f"Received: {count:,} non-finite value(s) in {name} of {where}, the first "
@@ -476,6 +485,10 @@ def split_arrays(
         )
     if n == 0:
         raise ZooError("A data source needs examples. Received: empty arrays. Pass some data.")
+    inputs = x.items() if isinstance(x, Mapping) else [("", x)]
+    for key, values in [*inputs, ("", y)]:
+        label = ("y" if values is y else "x") + (f"[{key!r}]" if key else "")
+        check_finite(values, label, f"the data of {source}")
     integer = np.issubdtype(y.dtype, np.integer) and (y.ndim == 1 or y.shape[1:] == (1,))
     if task is None:
         task = "classification" if integer else "regression"
