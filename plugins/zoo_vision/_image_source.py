@@ -8,7 +8,15 @@ from typing import Any
 
 import numpy as np
 
-from zoo.data import MAX_IMAGE_PIXELS, SPLITS, DataInfo, DataSplits, ZooError, pipeline
+from zoo.data import (
+    MAX_IMAGE_PIXELS,
+    SPLITS,
+    DataInfo,
+    DataSplits,
+    ZooError,
+    max_data_bytes,
+    pipeline,
+)
 
 _PNG = b"\x89PNG\r\n\x1a\n"
 #: JPEG start-of-frame markers (0xC0 to 0xCF but DHT, JPG and DAC), which hold the size.
@@ -57,6 +65,17 @@ def declared_size(data: bytes) -> tuple[int, int] | None:
     if data[:2] == b"\xff\xd8":
         return _jpeg_size(data)
     return None
+
+
+def check_file_size(size: int, where: str) -> None:
+    """Refuse a file over ``ZOO_MAX_DATA_BYTES`` before it is read."""
+    limit = max_data_bytes()
+    if size > limit:
+        raise ZooError(
+            f"A file of an image data source holds at most {limit:,} bytes "
+            f"(ZOO_MAX_DATA_BYTES). Received: {where} of {size:,} bytes, refused before "
+            "reading. Remove it, or set ZOO_MAX_DATA_BYTES higher if the machine has the memory."
+        )
 
 
 def check_pixels(data: bytes, where: str) -> None:

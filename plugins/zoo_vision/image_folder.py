@@ -8,7 +8,13 @@ from pathlib import Path
 import numpy as np
 
 from zoo.data import DataInfo, DataSplits, ZooError, split_indices
-from zoo_vision._image_source import check_decodable, check_size, decoder, image_splits
+from zoo_vision._image_source import (
+    check_decodable,
+    check_file_size,
+    check_size,
+    decoder,
+    image_splits,
+)
 
 #: The file suffixes read as images (case-insensitive).
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".bmp")
@@ -109,6 +115,7 @@ def image_folder(
     )
     if check:
         for file in paths:
+            check_file_size(Path(file).stat().st_size, repr(str(file)))
             check_decodable(Path(file).read_bytes(), channels, repr(str(file)))
     index = split_indices(labels, validation=validation, test=test, seed=seed, stratified=True)
     decode_image = decoder(height, width, channels, fit, scale)

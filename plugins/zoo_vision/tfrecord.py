@@ -11,6 +11,7 @@ import numpy as np
 from zoo.data import MAX_CLASSES, DataInfo, DataSplits, ZooError, split_indices
 from zoo_vision._image_source import (
     check_decodable,
+    check_file_size,
     check_size,
     decoder,
     image_splits,
@@ -44,6 +45,7 @@ def check_framing(file: str) -> None:
     """
     with open(file, "rb") as handle:
         size = handle.seek(0, 2)
+        check_file_size(size, repr(file))
         at, number = 0, 0
         while at < size:
             handle.seek(at)

@@ -378,3 +378,14 @@ def test_fit_on_non_finite_arrays_fails_before_training(tmp_path):
     with pytest.raises(zoo.ZooError, match=r"2 non-finite value.*in y.*\(inf\) at index \(5,\)"):
         zoo.fit(model, (x, y), out=tmp_path / "run", epochs=1, verbose=0, loss="mse")
     assert not (tmp_path / "run").exists()
+
+
+def test_image_and_record_files_over_the_byte_limit_are_refused_before_reading(
+    tmp_path, monkeypatch
+):
+    root = _image_folder(tmp_path / "images", {"a/large.png": _real("PNG", (300, 300))})
+    records = _records(tmp_path / "large.tfrecord", [0, 1], image=_real("PNG", (300, 300)))
+    limit = (root / "a" / "large.png").stat().st_size - 1
+    monkeypatch.setenv("ZOO_MAX_DATA_BYTES", str(limit))
+    _folder_fails(root, r"large\.png.*refused before reading")
+    _records_fail(records, r"large\.tfrecord.*refused before reading")
