@@ -53,34 +53,27 @@ class ModelTooLargeError(ZooError):
 
 def max_parameters() -> int:
     """`MAX_PARAMETERS`, or ``ZOO_MAX_PARAMETERS`` when set."""
-    value = os.environ.get("ZOO_MAX_PARAMETERS", "").strip().replace("_", "")
-    if not value:
-        return MAX_PARAMETERS
-    try:
-        limit = int(float(value)) if "e" in value.lower() else int(value)
-    except ValueError:
-        limit = 0
-    if limit <= 0:
-        raise ZooError(
-            "ZOO_MAX_PARAMETERS is a positive number of weights. Received: "
-            f"ZOO_MAX_PARAMETERS={value!r}. Set it to an integer such as 2000000000."
-        )
-    return limit
+    return _limit_from_environment("ZOO_MAX_PARAMETERS", MAX_PARAMETERS, "weights", 2000000000)
 
 
 def max_data_bytes() -> int:
     """`MAX_DATA_BYTES`, or ``ZOO_MAX_DATA_BYTES`` when set."""
-    value = os.environ.get("ZOO_MAX_DATA_BYTES", "").strip().replace("_", "")
+    return _limit_from_environment("ZOO_MAX_DATA_BYTES", MAX_DATA_BYTES, "bytes", 8000000000)
+
+
+def _limit_from_environment(variable: str, default: int, unit: str, example: int) -> int:
+    """``default``, or the positive integer in ``variable`` (``1e9`` and ``1_000`` accepted)."""
+    value = os.environ.get(variable, "").strip().replace("_", "")
     if not value:
-        return MAX_DATA_BYTES
+        return default
     try:
         limit = int(float(value)) if "e" in value.lower() else int(value)
     except ValueError:
         limit = 0
     if limit <= 0:
         raise ZooError(
-            "ZOO_MAX_DATA_BYTES is a positive number of bytes. Received: "
-            f"ZOO_MAX_DATA_BYTES={value!r}. Set it to an integer such as 8000000000."
+            f"{variable} is a positive number of {unit}. Received: "
+            f"{variable}={value!r}. Set it to an integer such as {example}."
         )
     return limit
 
